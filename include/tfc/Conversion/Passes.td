@@ -1,0 +1,41 @@
+//===- Passes.td - tfc conversion passes ------------------*- tablegen -*-===//
+#ifndef TFC_CONVERSION_PASSES
+#define TFC_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertTFCToLinalgPass : Pass<"convert-tfc-to-linalg", "func::FuncOp"> {
+  let summary = "Lower tfc ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every tfc op into upstream ops on tensors: elementwise ops into
+    one `linalg.generic` over the numpy broadcast of their operands,
+    contractions (matmul, linear, einsum, conv) into `linalg.generic` with
+    reduction iterators, reductions likewise, data movement into
+    `linalg.transpose`, `tensor.insert_slice`/`extract_slice`, `tensor.reshape`
+    and index-computing generics. softmax, the norms and attention are first
+    expanded into the tfc reductions and elementwise ops they are made of.
+
+    Precondition: ops verify. Postcondition: no tfc op is left; an op that
+    cannot be lowered (for example grouped-query attention with dynamic head
+    counts) is reported with an error naming it and the pass fails.
+    Where a dynamic size that is 1 at run time would have to broadcast, a
+    `cf.assert` stops the program instead of computing a wrong result.
+
+    Example:
+    ```mlir
+    %r = tfc.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    // becomes
+    %e = tensor.empty() : tensor<2x3xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+           affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], ...}
+           ins(%a, %b : ...) outs(%e : tensor<2x3xf32>) { arith.addf ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::cf::ControlFlowDialect"
+  ];
+}
+
+#endif // TFC_CONVERSION_PASSES

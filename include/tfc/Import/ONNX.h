@@ -1,0 +1,42 @@
+//===- ONNX.h - ONNX model importer -----------------------------*- C++ -*-===//
+#ifndef TFC_IMPORT_ONNX_H
+#define TFC_IMPORT_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+
+namespace mlir::tfc {
+
+/// Knobs of the ONNX importer. Limits protect against hostile models.
+struct OnnxImportOptions {
+  /// Initializers with at least this many elements become dense_resource
+  /// blobs (weights); smaller ones stay inline (shape constants, scalars).
+  int64_t resourceThreshold = 64;
+  /// Pin symbolic dimensions by name (e.g. {"batch": 1}).
+  std::map<std::string, int64_t> pinnedDims;
+  /// Refuse models with more elements in one tensor or more nodes.
+  int64_t maxTensorElements = int64_t(1) << 34;
+  int64_t maxNodes = 1 << 20;
+};
+
+/// Imports an ONNX model file into a module with one public function
+/// `@main`, whose arguments are the graph inputs (attribute
+/// `tfc.input_names`) and results the graph outputs (`tfc.output_names`).
+/// External data files are resolved next to the model. Errors are emitted
+/// through the context's diagnostic engine, naming node, op type and opset.
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext *context, StringRef path,
+                                     const OnnxImportOptions &options = {});
+/// As above, from bytes already in memory; `baseDir` resolves external data.
+OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext *context, StringRef bytes,
+                                      StringRef sourceName, StringRef baseDir,
+                                      const OnnxImportOptions &options = {});
+
+/// Registers the `--import-onnx` translation (for tfc-translate).
+void registerOnnxImportTranslation();
+
+} // namespace mlir::tfc
+
+#endif

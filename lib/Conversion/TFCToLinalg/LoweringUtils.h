@@ -1,0 +1,74 @@
+//===- LoweringUtils.h - shared helpers of the tfc -> linalg lowering -----===//
+#ifndef TFC_LIB_CONVERSION_TFCTOLINALG_LOWERINGUTILS_H
+#define TFC_LIB_CONVERSION_TFCTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::tfc {
+
+/// Size `d` of tensor `t` as an index value (constant when static).
+Value dimValue(ImplicitLocOpBuilder &b, Value t, int64_t d);
+/// All sizes of `t` as fold results (attributes when static).
+SmallVector<OpFoldResult> mixedDims(ImplicitLocOpBuilder &b, Value t);
+/// An index constant.
+Value indexConst(ImplicitLocOpBuilder &b, int64_t v);
+
+/// Numpy-broadcast result sizes of `operands` for a result of type `result`;
+/// inserts run-time checks where two dynamic sizes must agree (tfc does not
+/// broadcast a size that is only known to be 1 at run time).
+SmallVector<OpFoldResult> broadcastDims(ImplicitLocOpBuilder &b,
+                                        ValueRange operands,
+                                        RankedTensorType result);
+/// Indexing map that reads `operand` (right-aligned) inside a loop nest of
+/// `outRank` dimensions, pinning its static size-1 dimensions to 0.
+AffineMap broadcastMap(RankedTensorType operand, int64_t outRank,
+                       MLIRContext *ctx);
+
+/// An empty tensor of the given sizes, or a zero/identity-filled one.
+Value emptyTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+Value filledTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, TypedAttr value);
+
+/// Casts `v` to `type` with tensor.cast when their static information
+/// differs (both must describe the same run-time shape).
+Value castTo(ImplicitLocOpBuilder &b, Value v, Type type);
+
+/// Scalar helpers inside linalg bodies. Unsigned integer types (ui8...) are
+/// carried as signless values through unrealized casts, which the LLVM
+/// lowering erases (ui8 and i8 both become i8).
+Type signlessType(Type t);
+Value toSignless(OpBuilder &b, Location loc, Value v);
+Value fromSignless(OpBuilder &b, Location loc, Value v, Type target);
+/// Converts a signless scalar from `from` to `to` (both in tfc's types, so
+/// signedness is known) with ONNX Cast semantics.
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type from, Type to);
+/// A scalar constant of a signless or float type.
+Value scalarConst(OpBuilder &b, Location loc, Type t, double v);
+/// Largest/smallest value of a type, for max/min reductions.
+TypedAttr lowestValue(Type t, bool isUnsigned);
+TypedAttr highestValue(Type t, bool isUnsigned);
+
+/// Builds a linalg.generic over the numpy broadcast of `inputs` with body
+/// `fn(b, loc, scalars)` returning the result scalar of `result`'s element
+/// type; scalars arrive signless. Returns the result, cast to `result`.
+Value buildElementwise(
+    ImplicitLocOpBuilder &b, ValueRange inputs, RankedTensorType result,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
+
+/// Normalizes a possibly negative axis.
+inline int64_t normAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
+void populateElementwiseLoweringPatterns(RewritePatternSet &patterns);
+void populateContractionLoweringPatterns(RewritePatternSet &patterns);
+void populateNormalizationLoweringPatterns(RewritePatternSet &patterns);
+void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
+void populateShapeLoweringPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::tfc
+
+#endif

@@ -1,0 +1,73 @@
+//===- Pipelines.cpp - tfc's registered pipelines, by phase ---------------===//
+#include "tfc/Pipelines/Pipelines.h"
+
+#include "tfc/Conversion/Passes.h"
+#include "tfc/Dialect/TFC/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void tfc::buildOptimizePipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(tfc::createConvertTFCToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(tfc::createExternalizeWeightsPass());
+}
+
+void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void tfc::buildLowerToCPUPipeline(OpPassManager &pm) {
+  buildLowerToLinalgPipeline(pm);
+  buildLinalgToLLVMPipeline(pm);
+}
+
+void tfc::registerPipelines() {
+  PassPipelineRegistration<>(
+      "tfc-optimize", "optimize phase: folding, canonicalization, CSE",
+      buildOptimizePipeline);
+  PassPipelineRegistration<>(
+      "tfc-lower-to-linalg",
+      "target phase (first half): tfc -> linalg on tensors, weights as "
+      "arguments",
+      buildLowerToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "tfc-linalg-to-llvm",
+      "target phase (second half): bufferize and lower to the LLVM dialect",
+      buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<>("tfc-lower-to-cpu",
+                             "target phase: tfc -> LLVM dialect for the CPU",
+                             buildLowerToCPUPipeline);
+}

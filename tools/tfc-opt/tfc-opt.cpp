@@ -1,0 +1,54 @@
+//===- tfc-opt.cpp - tfc's optimizer driver --------------------------------===//
+//
+// mlir-opt with tfc's dialect, passes and pipelines; also accepts an ONNX
+// model (.onnx) wherever an .mlir file is accepted: it is imported first.
+//
+//===----------------------------------------------------------------------===//
+#include "tfc/Import/ONNX.h"
+#include "tfc/Pipelines/Registration.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+int main(int argc, char **argv) {
+  DialectRegistry registry;
+  tfc::registerAllDialects(registry);
+  tfc::registerAllPasses();
+  auto [inputFile, outputFile] =
+      registerAndParseCLIOptions(argc, argv, "tfc optimizer driver", registry);
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  if (StringRef(inputFile).ends_with(".onnx")) {
+    MLIRContext ctx(registry);
+    auto module = tfc::importOnnxFile(&ctx, inputFile);
+    if (!module)
+      return 1;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    buffer = llvm::MemoryBuffer::getMemBufferCopy(text, inputFile);
+  } else {
+    buffer = openInputFile(inputFile, &error);
+    if (!buffer) {
+      llvm::errs() << "tfc-opt: " << error << "\n";
+      return 1;
+    }
+  }
+  auto output = openOutputFile(outputFile, &error);
+  if (!output) {
+    llvm::errs() << "tfc-opt: " << error << "\n";
+    return 1;
+  }
+  if (failed(MlirOptMain(output->os(), std::move(buffer), registry, config)))
+    return 1;
+  output->keep();
+  return 0;
+}
