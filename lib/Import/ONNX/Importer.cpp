@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
+#include "tfc/Import/ONNXTensorData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -182,48 +183,10 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
     if (failed(ext))
       return failure();
     bytes = std::move(*ext);
-  } else if (t.has_raw_data()) {
-    bytes = t.raw_data();
   } else {
-    bytes.resize(n * elemBytes);
-    char *out = bytes.data();
-    auto put = [&](int64_t i, uint64_t v) {
-      std::memcpy(out + i * elemBytes, &v, elemBytes);
-    };
-    int64_t have = -1;
-    switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT:
-      have = t.float_data_size();
-      if (have == n)
-        std::memcpy(out, t.float_data().data(), n * 4);
-      break;
-    case onnx::TensorProto::DOUBLE:
-      have = t.double_data_size();
-      if (have == n)
-        std::memcpy(out, t.double_data().data(), n * 8);
-      break;
-    case onnx::TensorProto::INT64:
-      have = t.int64_data_size();
-      if (have == n)
-        std::memcpy(out, t.int64_data().data(), n * 8);
-      break;
-    case onnx::TensorProto::UINT32:
-    case onnx::TensorProto::UINT64:
-      have = t.uint64_data_size();
-      if (have == n)
-        for (int64_t i = 0; i < n; ++i)
-          put(i, t.uint64_data(i));
-      break;
-    default: // int32_data holds the narrower types and 16-bit float bits
-      have = t.int32_data_size();
-      if (have == n)
-        for (int64_t i = 0; i < n; ++i)
-          put(i, (uint64_t)(uint32_t)t.int32_data(i));
-      break;
-    }
-    if (have != n) {
-      mlir::emitError(loc) << "tensor '" << t.name() << "' declares " << n
-                           << " elements but holds " << have;
+    std::string why;
+    if (!::tfc::onnxTensorBytes(t, n, elemBytes, bytes, why)) {
+      mlir::emitError(loc) << why;
       return failure();
     }
   }

@@ -1,0 +1,66 @@
+//===- JitRunner.h - compile a tfc module and run it on the CPU -*- C++ -*-===//
+#ifndef TFC_RUNTIME_JITRUNNER_H
+#define TFC_RUNTIME_JITRUNNER_H
+
+#include "tfc/Runtime/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <memory>
+#include <optional>
+
+namespace mlir {
+class ExecutionEngine;
+}
+
+namespace tfc::runtime {
+
+/// Declared type of one model input or output (-1 = dynamic size).
+struct TensorSpec {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
+struct CompileOptions {
+  bool optimize = true; ///< run the tfc-optimize pipeline first
+  int optLevel = 3;     ///< LLVM optimization level
+  bool dumpLLVMDialect = false;
+};
+
+/// A model compiled for the host CPU through tfc's pipelines and MLIR's
+/// ExecutionEngine. Weights are bound at call time from the module's
+/// dense_resource blobs, never compiled into code.
+class JitModel {
+public:
+  /// Compiles `module` (its public `@main`). Errors go to the context's
+  /// diagnostic handler; returns null on failure.
+  static std::unique_ptr<JitModel> compile(mlir::OwningOpRef<mlir::ModuleOp> module,
+                                           const CompileOptions &options,
+                                           std::string &error);
+  ~JitModel();
+
+  const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
+  const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+
+  /// Checks `inputs` (one per model input, in order) against the specs and
+  /// runs the model. On error returns false with a message naming the input.
+  bool run(const std::vector<HostTensor> &inputs,
+           std::vector<HostTensor> &outputs, std::string &error);
+
+private:
+  JitModel() = default;
+  mlir::OwningOpRef<mlir::ModuleOp> module; // keeps weight blobs alive
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::vector<TensorSpec> inputSpecs, outputSpecs;
+  struct Weight {
+    const void *data;
+    std::vector<int64_t> shape;
+  };
+  std::vector<Weight> weights;
+};
+
+} // namespace tfc::runtime
+
+#endif

@@ -1,0 +1,275 @@
+//===- JitRunner.cpp - compile a tfc module and run it on the CPU ---------===//
+//
+// Calling convention of the compiled `@main` (its C interface): the first
+// argument points to the result descriptors (one strided memref descriptor
+// per output), then one descriptor pointer per input, then one per weight.
+// Outputs are owned by the caller (freed here after copying).
+//
+//===----------------------------------------------------------------------===//
+#include "tfc/Runtime/JitRunner.h"
+
+#include "tfc/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+using namespace mlir;
+using namespace ::tfc::runtime;
+
+static std::optional<DType> dtypeOf(Type t) {
+  if (t.isF32())
+    return DType::f32;
+  if (t.isF64())
+    return DType::f64;
+  if (t.isF16())
+    return DType::f16;
+  if (t.isBF16())
+    return DType::bf16;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1:
+      return DType::b1;
+    case 8:
+      return u ? DType::u8 : DType::i8;
+    case 16:
+      return u ? DType::u16 : DType::i16;
+    case 32:
+      return u ? DType::u32 : DType::i32;
+    case 64:
+      return u ? DType::u64 : DType::i64;
+    }
+  }
+  return std::nullopt;
+}
+
+static bool specOf(Type type, std::string name, TensorSpec &spec,
+                   std::string &error) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  auto d = t ? dtypeOf(t.getElementType()) : std::nullopt;
+  if (!d) {
+    error = "'" + name + "' has an unsupported type";
+    return false;
+  }
+  spec.name = std::move(name);
+  spec.dtype = *d;
+  spec.shape.clear();
+  for (int64_t s : t.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(s) ? -1 : s);
+  return true;
+}
+
+JitModel::~JitModel() = default;
+
+std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
+                                            const CompileOptions &options,
+                                            std::string &error) {
+  std::unique_ptr<JitModel> m(new JitModel());
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func || func.isExternal()) {
+    error = "the module has no function @main";
+    return nullptr;
+  }
+  auto names = [&](StringRef attr, unsigned n, StringRef prefix) {
+    std::vector<std::string> out;
+    auto a = func->getAttrOfType<ArrayAttr>(attr);
+    for (unsigned i = 0; i < n; ++i)
+      out.push_back(a && i < a.size() ? cast<StringAttr>(a[i]).str()
+                                      : (prefix + Twine(i)).str());
+    return out;
+  };
+  auto inNames = names("tfc.input_names", func.getNumArguments(), "input");
+  auto outNames = names("tfc.output_names", func.getNumResults(), "output");
+  for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
+    TensorSpec s;
+    if (!specOf(t, inNames[i], s, error))
+      return nullptr;
+    m->inputSpecs.push_back(s);
+  }
+  for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
+    TensorSpec s;
+    if (!specOf(t, outNames[i], s, error))
+      return nullptr;
+    m->outputSpecs.push_back(s);
+  }
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(module->getContext()));
+
+  PassManager pm(module->getContext());
+  if (options.optimize)
+    mlir::tfc::buildOptimizePipeline(pm);
+  mlir::tfc::buildLowerToLinalgPipeline(pm);
+  if (failed(pm.run(*module))) {
+    error = "lowering to linalg failed";
+    return nullptr;
+  }
+  // Weights became trailing arguments; remember where their bytes live.
+  func = module->lookupSymbol<func::FuncOp>("main");
+  if (auto ws = func->getAttrOfType<ArrayAttr>("tfc.weights")) {
+    for (Attribute w : ws) {
+      Weight weight;
+      auto type = cast<ShapedType>(cast<TypedAttr>(w).getType());
+      weight.shape.assign(type.getShape().begin(), type.getShape().end());
+      if (auto r = dyn_cast<DenseResourceElementsAttr>(w)) {
+        AsmResourceBlob *blob = r.getRawHandle().getBlob();
+        if (!blob) {
+          error = "weight blob is missing";
+          return nullptr;
+        }
+        weight.data = blob->getData().data();
+      } else {
+        weight.data = cast<DenseElementsAttr>(w).getRawData().data();
+      }
+      m->weights.push_back(weight);
+    }
+    func->removeAttr("tfc.weights");
+  }
+  PassManager lower(module->getContext());
+  mlir::tfc::buildLinalgToLLVMPipeline(lower);
+  if (failed(lower.run(*module))) {
+    error = "lowering to LLVM failed";
+    return nullptr;
+  }
+  if (options.dumpLLVMDialect)
+    module->print(llvm::errs());
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  ExecutionEngineOptions eo;
+  eo.transformer = makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  eo.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, eo);
+  if (!engine) {
+    error = "JIT compilation failed: " + llvm::toString(engine.takeError());
+    return nullptr;
+  }
+  m->engine = std::move(*engine);
+  m->module = std::move(module);
+  return m;
+}
+
+namespace {
+/// A strided memref descriptor of any rank, laid out as the C interface
+/// expects: allocated ptr, aligned ptr, offset, sizes[rank], strides[rank].
+struct Descriptor {
+  std::vector<int64_t> words;
+  Descriptor(const void *data, const std::vector<int64_t> &shape) {
+    size_t r = shape.size();
+    words.assign(3 + 2 * r, 0);
+    std::memcpy(&words[0], &data, sizeof(void *));
+    std::memcpy(&words[1], &data, sizeof(void *));
+    int64_t stride = 1;
+    for (size_t i = r; i-- > 0;) {
+      words[3 + i] = shape[i];
+      words[3 + r + i] = stride;
+      stride *= shape[i];
+    }
+  }
+};
+} // namespace
+
+bool JitModel::run(const std::vector<HostTensor> &inputs,
+                   std::vector<HostTensor> &outputs, std::string &error) {
+  if (inputs.size() != inputSpecs.size()) {
+    error = "the model has " + std::to_string(inputSpecs.size()) +
+            " inputs, got " + std::to_string(inputs.size());
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSpec &s = inputSpecs[i];
+    const HostTensor &t = inputs[i];
+    if (t.dtype != s.dtype) {
+      error = "input '" + s.name + "' has dtype " + dtypeName(t.dtype) +
+              ", the model expects " + dtypeName(s.dtype);
+      return false;
+    }
+    auto shapeStr = [](const std::vector<int64_t> &v) {
+      std::string r = "[";
+      for (size_t k = 0; k < v.size(); ++k)
+        r += (k ? ", " : "") + (v[k] < 0 ? std::string("?") : std::to_string(v[k]));
+      return r + "]";
+    };
+    bool ok = t.shape.size() == s.shape.size();
+    for (size_t d = 0; ok && d < s.shape.size(); ++d)
+      ok = s.shape[d] < 0 || s.shape[d] == t.shape[d];
+    if (!ok) {
+      error = "input '" + s.name + "' has shape " + shapeStr(t.shape) +
+              ", the model expects " + shapeStr(s.shape);
+      return false;
+    }
+  }
+  // Result area: one descriptor per output.
+  size_t resultWords = 0;
+  for (auto &s : outputSpecs)
+    resultWords += 3 + 2 * s.shape.size();
+  std::vector<int64_t> results(std::max<size_t>(resultWords, 1), 0);
+  std::vector<Descriptor> descs;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    descs.emplace_back(inputs[i].data.data(), inputs[i].shape);
+  for (auto &w : weights)
+    descs.emplace_back(w.data, w.shape);
+  std::vector<void *> argPtrs; // each is a pointer to a descriptor pointer
+  std::vector<void *> descPtrs(descs.size() + 1);
+  void *resultPtr = results.data();
+  size_t k = 0;
+  if (!outputSpecs.empty())
+    argPtrs.push_back(&resultPtr);
+  for (auto &d : descs) {
+    descPtrs[k] = d.words.data();
+    argPtrs.push_back(&descPtrs[k++]);
+  }
+  if (auto err = engine->invokePacked("_mlir_ciface_main", argPtrs)) {
+    error = "execution failed: " + llvm::toString(std::move(err));
+    return false;
+  }
+  outputs.clear();
+  std::set<void *> freed; // an output returned twice is freed once
+  size_t off = 0;
+  for (auto &s : outputSpecs) {
+    size_t r = s.shape.size();
+    int64_t *w = &results[off];
+    off += 3 + 2 * r;
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &w[0], sizeof(void *));
+    std::memcpy(&aligned, &w[1], sizeof(void *));
+    HostTensor t;
+    t.dtype = s.dtype;
+    t.shape.assign(w + 3, w + 3 + r);
+    size_t es = dtypeSize(s.dtype);
+    t.data.resize(t.numElements() * es);
+    // Copy element by element through the strides (results may be views).
+    std::vector<int64_t> idx(r, 0);
+    const char *base = static_cast<const char *>(aligned) + w[2] * es;
+    for (int64_t e = 0; e < t.numElements(); ++e) {
+      int64_t lin = 0;
+      for (size_t d = 0; d < r; ++d)
+        lin += idx[d] * w[3 + r + d];
+      std::memcpy(t.data.data() + e * es, base + lin * es, es);
+      for (size_t d = r; d-- > 0;) {
+        if (++idx[d] < t.shape[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    // Free outputs the compiled code allocated (not inputs, weights or
+    // constant globals, which the lowering marks with 0xdeadbeef).
+    bool owned = allocated != nullptr &&
+                 allocated != reinterpret_cast<void *>(0xdeadbeef);
+    for (auto &in : inputs)
+      owned &= allocated != in.data.data();
+    for (auto &wt : weights)
+      owned &= allocated != wt.data;
+    if (owned && freed.insert(allocated).second)
+      std::free(allocated);
+    outputs.push_back(std::move(t));
+  }
+  return true;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Runs the ONNX backend node tests (Debian libonnx-testdata) through tfc-run.
+
+Selects every test under the data directory whose ops are all in tfc's
+supported list, runs each test data set with tfc-run, compares the outputs
+with the shipped references at per-dtype tolerances, and prints
+`N passed, N failed` with the names of failures. Exits 1 if any test that is
+not listed in EXCLUDED fails.
+
+Usage: run_onnx_node_tests.py TFC_RUN [--data DIR] [--jobs N] [-k SUBSTRING]
+"""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+SUPPORTED = set("""Add Sub Mul Div Pow Sqrt Reciprocal Erf Tanh Exp Log Relu
+Sigmoid Neg Abs Where Equal Less Greater Not Cast Clip Max Min MatMul Gemm
+Softmax LogSoftmax LayerNormalization ReduceMean ReduceSum ReduceMax ReduceMin
+Transpose Reshape Flatten Squeeze Unsqueeze Concat Split Slice Gather Expand
+Shape ConstantOfShape Range Constant Identity Trilu Einsum Conv""".split())
+
+# Tests that use only supported ops but need something tfc does not model.
+EXCLUDED = {
+    "test_cast_FLOAT_to_STRING": "string tensors are not supported",
+    "test_cast_STRING_to_FLOAT": "string tensors are not supported",
+    "test_castlike_FLOAT_to_STRING_expanded": "string tensors are not supported",
+    "test_castlike_STRING_to_FLOAT_expanded": "string tensors are not supported",
+    "test_identity_opt": "optional types are not supported",
+    "test_identity_sequence": "sequence types are not supported",
+}
+
+# (rtol, atol) per numpy dtype kind/size; integers and bools must match.
+TOLERANCE = {
+    np.dtype("float64"): (1e-7, 1e-9),
+    np.dtype("float32"): (1e-4, 1e-5),
+    np.dtype("float16"): (1e-2, 1e-3),
+}
+
+
+def select(data_dir):
+    tests = []
+    for name in sorted(os.listdir(data_dir)):
+        path = os.path.join(data_dir, name, "model.onnx")
+        if not os.path.exists(path):
+            continue
+        model = onnx.load(path)
+        if {n.op_type for n in model.graph.node} <= SUPPORTED:
+            tests.append(name)
+    return tests
+
+
+def compare(expected, actual):
+    if actual.shape != expected.shape:
+        return "shape %s, expected %s" % (actual.shape, expected.shape)
+    if expected.dtype.kind in "biu":
+        if not np.array_equal(actual.astype(expected.dtype), expected):
+            return "values differ"
+        return None
+    exp = expected.astype(np.float64)
+    act = actual.astype(np.float64)
+    rtol, atol = TOLERANCE.get(expected.dtype, (1e-2, 1e-2))  # bfloat16
+    if not np.allclose(act, exp, rtol=rtol, atol=atol, equal_nan=True):
+        err = np.max(np.abs(act - exp) / (np.abs(exp) + atol))
+        return "max relative error %.3g (rtol %g)" % (err, rtol)
+    return None
+
+
+def run_test(tfc_run, data_dir, name):
+    test_dir = os.path.join(data_dir, name)
+    model = onnx.load(os.path.join(test_dir, "model.onnx"))
+    out_names = [o.name for o in model.graph.output]
+    sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set"))
+    for s in sets:
+        sdir = os.path.join(test_dir, s)
+        inputs = sorted(f for f in os.listdir(sdir) if f.startswith("input_"))
+        inputs.sort(key=lambda f: int(f[6:-3]))
+        with tempfile.TemporaryDirectory() as out:
+            cmd = [tfc_run, os.path.join(test_dir, "model.onnx"), "--output-dir", out]
+            for f in inputs:
+                cmd += ["--input", os.path.join(sdir, f)]
+            try:
+                r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            except subprocess.TimeoutExpired:
+                return "timeout"
+            if r.returncode != 0:
+                msg = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])
+                return "tfc-run failed: " + msg[-1][:300]
+            for i, oname in enumerate(out_names):
+                ref = os.path.join(sdir, "output_%d.pb" % i)
+                if not os.path.exists(ref):
+                    continue
+                t = onnx.TensorProto()
+                with open(ref, "rb") as f:
+                    t.ParseFromString(f.read())
+                expected = numpy_helper.to_array(t)
+                safe = oname.replace("/", "_").replace("\\", "_")
+                actual = np.load(os.path.join(out, safe + ".npy"))
+                if t.data_type == onnx.TensorProto.BFLOAT16:
+                    expected = expected.astype(np.float32)
+                why = compare(expected, actual)
+                if why:
+                    return "%s output '%s': %s" % (s, oname, why)
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("tfc_run")
+    p.add_argument("--data", default="/usr/share/libonnx-testdata/data/node")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    p.add_argument("-k", default="", help="only tests containing this string")
+    args = p.parse_args()
+    tests = [t for t in select(args.data) if args.k in t]
+    runnable = [t for t in tests if t not in EXCLUDED]
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = dict(zip(runnable, pool.map(
+            lambda t: run_test(args.tfc_run, args.data, t), runnable)))
+    failed = {t: why for t, why in results.items() if why}
+    print("ONNX node conformance: %d selected, %d excluded" % (len(tests), len(tests) - len(runnable)))
+    for t in sorted(EXCLUDED):
+        if t in tests:
+            print("  excluded %s: %s" % (t, EXCLUDED[t]))
+    for t in sorted(failed):
+        print("  FAILED %s: %s" % (t, failed[t]))
+    print("%d passed, %d failed" % (len(runnable) - len(failed), len(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+//===- tfc-run.cpp - compile (JIT) and run a model on the CPU -------------===//
+//
+//   tfc-run MODEL.onnx|MODEL.mlir [--input NAME=FILE.npy|FILE.pb]...
+//           [--output-dir DIR] [--bench N] [--threads T] [--no-optimize]
+//
+// Writes each graph output as DIR/<output name>.npy. Exit status 1 on any
+// error, with a message naming the model, input or node at fault.
+//
+//===----------------------------------------------------------------------===//
+#include "tfc/Import/ONNX.h"
+#include "tfc/Pipelines/Registration.h"
+#include "tfc/Runtime/JitRunner.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+using namespace llvm;
+using namespace ::tfc::runtime;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
+                                      cl::Required);
+static cl::list<std::string>
+    inputArgs("input", cl::desc("NAME=FILE.npy or NAME=FILE.pb (repeatable; "
+                                "also FILE alone, bound in input order)"));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("write outputs here as "
+                                               "<name>.npy"),
+                                      cl::init(""));
+static cl::opt<unsigned> bench("bench",
+                               cl::desc("time N runs after a warm-up and "
+                                        "print median and minimum latency"),
+                               cl::init(0));
+// --threads T is parsed by hand: libLLVM already registers a cl::opt named
+// "threads". The CPU code is single-threaded for now; T > 1 is reported.
+static unsigned threads = 1;
+
+/// Removes --threads[=]T from argv; returns false on a malformed value.
+static bool takeThreadsOption(int &argc, char **argv) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    StringRef a(argv[i]);
+    StringRef value;
+    if (a == "--threads" || a == "-threads") {
+      if (i + 1 >= argc)
+        return false;
+      value = argv[++i];
+    } else if (a.consume_front("--threads=") || a.consume_front("-threads=")) {
+      value = a;
+    } else {
+      argv[out++] = argv[i];
+      continue;
+    }
+    if (value.getAsInteger(10, threads) || threads == 0)
+      return false;
+  }
+  argc = out;
+  return true;
+}
+static cl::opt<bool> noOptimize("no-optimize",
+                                cl::desc("skip the tfc-optimize pipeline"),
+                                cl::init(false));
+static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
+                              cl::desc("print the module after lowering"),
+                              cl::init(false));
+
+static int fail(const std::string &msg) {
+  errs() << "tfc-run: error: " << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  if (!takeThreadsOption(argc, argv))
+    return fail("--threads needs a positive integer");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "tfc-run: compile and run a model\n\n"
+      "  --threads=<T>  worker threads (the CPU code is single-threaded for "
+      "now; T > 1 is reported and ignored)\n");
+  mlir::DialectRegistry registry;
+  mlir::tfc::registerAllDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (StringRef(modelPath).ends_with(".onnx")) {
+    module = mlir::tfc::importOnnxFile(&ctx, modelPath);
+  } else {
+    SourceMgr sm;
+    std::string err;
+    auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
+    if (!buf)
+      return fail("cannot read '" + modelPath + "'");
+    sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+  }
+  if (!module)
+    return 1;
+
+  CompileOptions opts;
+  opts.optimize = !noOptimize;
+  opts.dumpLLVMDialect = dumpLLVM;
+  std::string error;
+  auto model = JitModel::compile(std::move(module), opts, error);
+  if (!model)
+    return fail(error);
+  if (threads > 1)
+    errs() << "tfc-run: note: --threads " << threads
+           << " requested; this build runs on 1 thread\n";
+
+  // Bind inputs by name (NAME=FILE) or position (FILE).
+  const auto &specs = model->inputs();
+  std::vector<HostTensor> inputs(specs.size());
+  std::vector<bool> bound(specs.size(), false);
+  size_t next = 0;
+  for (const std::string &arg : inputArgs) {
+    std::string name, file = arg;
+    size_t eq = arg.find('=');
+    size_t index = next;
+    if (eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      file = arg.substr(eq + 1);
+      auto it = std::find_if(specs.begin(), specs.end(),
+                             [&](const TensorSpec &s) { return s.name == name; });
+      if (it == specs.end()) {
+        std::string known;
+        for (auto &s : specs)
+          known += (known.empty() ? "" : ", ") + s.name;
+        return fail("the model has no input named '" + name +
+                    "' (inputs: " + known + ")");
+      }
+      index = it - specs.begin();
+    } else {
+      while (index < specs.size() && bound[index])
+        ++index;
+      next = index + 1;
+    }
+    if (index >= specs.size())
+      return fail("too many inputs: the model has " +
+                  std::to_string(specs.size()));
+    if (bound[index])
+      return fail("input '" + specs[index].name + "' is given twice");
+    bool ok = StringRef(file).ends_with(".pb")
+                  ? readTensorProto(file, inputs[index], error)
+                  : readNpy(file, inputs[index], error);
+    if (!ok)
+      return fail(error);
+    bound[index] = true;
+  }
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!bound[i])
+      return fail("missing input '" + specs[i].name + "' (pass --input " +
+                  specs[i].name + "=FILE.npy)");
+
+  std::vector<HostTensor> outputs;
+  if (!model->run(inputs, outputs, error))
+    return fail(error);
+  if (bench > 0) {
+    std::vector<double> ms;
+    for (unsigned i = 0; i < bench; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (!model->run(inputs, outputs, error))
+        return fail(error);
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    outs() << format("latency: median %.3f ms, min %.3f ms over %u runs\n",
+                     ms[ms.size() / 2], ms.front(), (unsigned)bench);
+  }
+  if (!outputDir.empty()) {
+    if (auto ec = sys::fs::create_directories(outputDir))
+      return fail("cannot create '" + outputDir + "': " + ec.message());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string name = model->outputs()[i].name;
+      for (char &c : name)
+        if (c == '/' || c == '\\')
+          c = '_';
+      SmallString<256> path(outputDir);
+      sys::path::append(path, name + ".npy");
+      if (!writeNpy(std::string(path), outputs[i], error))
+        return fail(error);
+    }
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    outs() << model->outputs()[i].name << ": " << dtypeName(outputs[i].dtype)
+           << "[";
+    for (size_t d = 0; d < outputs[i].shape.size(); ++d)
+      outs() << (d ? ", " : "") << outputs[i].shape[d];
+    outs() << "]\n";
+  }
+  return 0;
+}
