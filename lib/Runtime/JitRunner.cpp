@@ -52,6 +52,52 @@ static std::optional<DType> dtypeOf(Type t) {
   return std::nullopt;
 }
 
+static Type elementTypeOf(DType d, MLIRContext *ctx) {
+  Builder b(ctx);
+  switch (d) {
+  case DType::f32:
+    return b.getF32Type();
+  case DType::f64:
+    return b.getF64Type();
+  case DType::f16:
+    return b.getF16Type();
+  case DType::bf16:
+    return b.getBF16Type();
+  case DType::i8:
+    return b.getIntegerType(8);
+  case DType::i16:
+    return b.getIntegerType(16);
+  case DType::i32:
+    return b.getIntegerType(32);
+  case DType::i64:
+    return b.getIntegerType(64);
+  case DType::u8:
+    return b.getIntegerType(8, false);
+  case DType::u16:
+    return b.getIntegerType(16, false);
+  case DType::u32:
+    return b.getIntegerType(32, false);
+  case DType::u64:
+    return b.getIntegerType(64, false);
+  case DType::b1:
+    return b.getI1Type();
+  }
+  return {};
+}
+
+ElementsAttr (::tfc::runtime::toElementsAttr)(const HostTensor &t,
+                                          MLIRContext *ctx) {
+  auto type = RankedTensorType::get(t.shape, elementTypeOf(t.dtype, ctx));
+  if (t.dtype == DType::b1) {
+    SmallVector<bool> flags;
+    for (char c : t.data)
+      flags.push_back(c != 0);
+    return DenseElementsAttr::get(type, flags);
+  }
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(t.data.data(), t.data.size()));
+}
+
 static bool specOf(Type type, std::string name, TensorSpec &spec,
                    std::string &error) {
   auto t = dyn_cast<RankedTensorType>(type);
@@ -146,6 +192,9 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   ExecutionEngineOptions eo;
   eo.transformer = makeOptimizingTransformer(options.optLevel, 0, nullptr);
   eo.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // memref.copy of strided views calls memrefCopy from MLIR's runner utils.
+  static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS};
+  eo.sharedLibPaths = runtimeLibs;
   auto engine = ExecutionEngine::create(*module, eo);
   if (!engine) {
     error = "JIT compilation failed: " + llvm::toString(engine.takeError());
@@ -186,7 +235,8 @@ bool JitModel::run(const std::vector<HostTensor> &inputs,
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSpec &s = inputSpecs[i];
     const HostTensor &t = inputs[i];
-    if (t.dtype != s.dtype) {
+    bool bf16Bits = s.dtype == DType::bf16 && t.dtype == DType::u16;
+    if (t.dtype != s.dtype && !bf16Bits) {
       error = "input '" + s.name + "' has dtype " + dtypeName(t.dtype) +
               ", the model expects " + dtypeName(s.dtype);
       return false;

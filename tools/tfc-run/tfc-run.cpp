@@ -20,6 +20,8 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <chrono>
 #include <cstdio>
 
@@ -91,12 +93,64 @@ int main(int argc, char **argv) {
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 
+  // Input files, by name (NAME=FILE) or by graph-input position (FILE).
+  std::map<std::string, std::string> namedFiles;
+  std::vector<std::string> positionalFiles;
+  for (const std::string &arg : inputArgs) {
+    size_t eq = arg.find('=');
+    if (eq == std::string::npos) {
+      positionalFiles.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(0, eq);
+    if (!namedFiles.emplace(name, arg.substr(eq + 1)).second)
+      return fail("input '" + name + "' is given twice");
+  }
+  std::map<std::string, HostTensor> tensors;
+  std::string error;
+  auto load = [&](const std::string &name) -> const HostTensor * {
+    auto it = tensors.find(name);
+    if (it != tensors.end())
+      return &it->second;
+    auto f = namedFiles.find(name);
+    if (f == namedFiles.end())
+      return nullptr;
+    HostTensor t;
+    const std::string &file = f->second;
+    bool ok = StringRef(file).ends_with(".pb") ? readTensorProto(file, t, error)
+                                               : readNpy(file, t, error);
+    if (!ok)
+      return nullptr;
+    return &tensors.emplace(name, std::move(t)).first->second;
+  };
+
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::set<std::string> graphInputs, specialized;
   if (StringRef(modelPath).ends_with(".onnx")) {
-    module = mlir::tfc::importOnnxFile(&ctx, modelPath);
+    mlir::tfc::OnnxImportOptions importOptions;
+    importOptions.onGraphInput = [&](const std::string &name, unsigned pos) {
+      graphInputs.insert(name);
+      if (pos < positionalFiles.size() && !namedFiles.count(name))
+        namedFiles[name] = positionalFiles[pos];
+    };
+    importOptions.shapeInputValue =
+        [&](const std::string &name,
+            mlir::RankedTensorType) -> mlir::ElementsAttr {
+      const HostTensor *t = load(name);
+      if (!t)
+        return nullptr;
+      specialized.insert(name);
+      return toElementsAttr(*t, &ctx);
+    };
+    module = mlir::tfc::importOnnxFile(&ctx, modelPath, importOptions);
+    if (!error.empty())
+      return fail(error);
+    if (positionalFiles.size() > graphInputs.size())
+      return fail(std::to_string(positionalFiles.size()) +
+                  " positional inputs for a model with " +
+                  std::to_string(graphInputs.size()) + " inputs");
   } else {
     SourceMgr sm;
-    std::string err;
     auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
     if (!buf)
       return fail("cannot read '" + modelPath + "'");
@@ -109,7 +163,6 @@ int main(int argc, char **argv) {
   CompileOptions opts;
   opts.optimize = !noOptimize;
   opts.dumpLLVMDialect = dumpLLVM;
-  std::string error;
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)
     return fail(error);
@@ -117,49 +170,36 @@ int main(int argc, char **argv) {
     errs() << "tfc-run: note: --threads " << threads
            << " requested; this build runs on 1 thread\n";
 
-  // Bind inputs by name (NAME=FILE) or position (FILE).
   const auto &specs = model->inputs();
-  std::vector<HostTensor> inputs(specs.size());
-  std::vector<bool> bound(specs.size(), false);
-  size_t next = 0;
-  for (const std::string &arg : inputArgs) {
-    std::string name, file = arg;
-    size_t eq = arg.find('=');
-    size_t index = next;
-    if (eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      file = arg.substr(eq + 1);
-      auto it = std::find_if(specs.begin(), specs.end(),
-                             [&](const TensorSpec &s) { return s.name == name; });
-      if (it == specs.end()) {
-        std::string known;
-        for (auto &s : specs)
-          known += (known.empty() ? "" : ", ") + s.name;
-        return fail("the model has no input named '" + name +
-                    "' (inputs: " + known + ")");
-      }
-      index = it - specs.begin();
-    } else {
-      while (index < specs.size() && bound[index])
-        ++index;
-      next = index + 1;
-    }
-    if (index >= specs.size())
+  // .mlir models bind positional files to their arguments in order.
+  for (size_t i = 0; i < positionalFiles.size() && graphInputs.empty(); ++i) {
+    if (i >= specs.size())
       return fail("too many inputs: the model has " +
                   std::to_string(specs.size()));
-    if (bound[index])
-      return fail("input '" + specs[index].name + "' is given twice");
-    bool ok = StringRef(file).ends_with(".pb")
-                  ? readTensorProto(file, inputs[index], error)
-                  : readNpy(file, inputs[index], error);
-    if (!ok)
-      return fail(error);
-    bound[index] = true;
+    namedFiles.emplace(specs[i].name, positionalFiles[i]);
   }
-  for (size_t i = 0; i < specs.size(); ++i)
-    if (!bound[i])
-      return fail("missing input '" + specs[i].name + "' (pass --input " +
-                  specs[i].name + "=FILE.npy)");
+  for (auto &[name, file] : namedFiles) {
+    bool known = specialized.count(name) ||
+                 std::any_of(specs.begin(), specs.end(),
+                             [&](const TensorSpec &s) { return s.name == name; });
+    if (!known) {
+      std::string all;
+      for (auto &s : specs)
+        all += (all.empty() ? "" : ", ") + s.name;
+      return fail("the model has no input named '" + name + "' (inputs: " +
+                  all + ")");
+    }
+  }
+  std::vector<HostTensor> inputs;
+  for (const TensorSpec &s : specs) {
+    const HostTensor *t = load(s.name);
+    if (!t)
+      return fail(error.empty() ? "missing input '" + s.name +
+                                      "' (pass --input " + s.name +
+                                      "=FILE.npy)"
+                                : error);
+    inputs.push_back(*t);
+  }
 
   std::vector<HostTensor> outputs;
   if (!model->run(inputs, outputs, error))

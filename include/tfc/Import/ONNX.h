@@ -5,6 +5,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <functional>
 #include <map>
 #include <string>
 
@@ -20,6 +24,16 @@ struct OnnxImportOptions {
   /// Refuse models with more elements in one tensor or more nodes.
   int64_t maxTensorElements = int64_t(1) << 34;
   int64_t maxNodes = 1 << 20;
+  /// Called for every graph input (initializers excluded), in order, so a
+  /// caller can map positional input files to names.
+  std::function<void(const std::string &name, unsigned position)> onGraphInput;
+  /// Shape specialization: for a graph input that is used directly as a shape
+  /// operand (Reshape/Expand shape, Slice parameters, Squeeze/Unsqueeze/
+  /// ReduceSum axes, Split sizes, ConstantOfShape shape), a non-null value
+  /// returned here compiles the input as that constant instead of an
+  /// argument (a JIT knows the values; result ranks may depend on them).
+  std::function<ElementsAttr(const std::string &name, RankedTensorType declared)>
+      shapeInputValue;
 };
 
 /// Imports an ONNX model file into a module with one public function

@@ -4,6 +4,7 @@
 
 #include "tfc/Runtime/HostTensor.h"
 
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -15,6 +16,9 @@ class ExecutionEngine;
 }
 
 namespace tfc::runtime {
+
+/// The tensor as a constant attribute (for shape specialization).
+mlir::ElementsAttr toElementsAttr(const HostTensor &t, mlir::MLIRContext *ctx);
 
 /// Declared type of one model input or output (-1 = dynamic size).
 struct TensorSpec {

@@ -372,10 +372,24 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
   for (const auto &t : g.initializer())
     if (!initNames.insert(t.name()).second)
       return mlir::emitError(loc) << "duplicate initializer '" << t.name() << "'";
+  // Names used directly as shape operands (candidates for specialization).
+  static const std::pair<const char *, std::vector<int>> shapeOperands[] = {
+      {"Reshape", {1}},   {"Expand", {1}},    {"Slice", {1, 2, 3, 4}},
+      {"Squeeze", {1}},   {"Unsqueeze", {1}}, {"ReduceSum", {1}},
+      {"Split", {1}},     {"ConstantOfShape", {0}}};
+  llvm::StringSet<> shapeNames;
+  for (const auto &n : g.node())
+    for (const auto &[op, positions] : shapeOperands)
+      if (n.op_type() == op)
+        for (int p : positions)
+          if (p < n.input_size() && !n.input(p).empty())
+            shapeNames.insert(n.input(p));
   SmallVector<Type> argTypes;
   SmallVector<Attribute> inputNames;
   SmallVector<const onnx::ValueInfoProto *> inputs;
+  SmallVector<std::pair<std::string, ElementsAttr>> specialized;
   llvm::StringSet<> seen;
+  unsigned position = 0;
   for (const auto &vi : g.input()) {
     if (initNames.count(vi.name()))
       continue;
@@ -384,6 +398,21 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
     auto t = valueInfoType(vi);
     if (failed(t))
       return failure();
+    if (options.onGraphInput)
+      options.onGraphInput(vi.name(), position);
+    ++position;
+    if (options.shapeInputValue && shapeNames.count(vi.name())) {
+      if (ElementsAttr v = options.shapeInputValue(vi.name(), *t)) {
+        auto vt = cast<ShapedType>(v.getType());
+        if (vt.getElementType() != t->getElementType() ||
+            vt.getRank() != t->getRank())
+          return mlir::emitError(loc)
+                 << "value given for input '" << vi.name() << "' has type "
+                 << vt << ", the model declares " << *t;
+        specialized.push_back({vi.name(), v});
+        continue;
+      }
+    }
     argTypes.push_back(*t);
     inputNames.push_back(b.getStringAttr(vi.name()));
     inputs.push_back(&vi);
@@ -395,6 +424,8 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
   b.setInsertionPointToStart(entry);
   for (auto [i, vi] : llvm::enumerate(inputs))
     values[vi->name()] = entry->getArgument(i);
+  for (auto &[name, v] : specialized)
+    values[name] = arith::ConstantOp::create(b, loc, cast<TypedAttr>(v));
   for (const auto &t : g.initializer()) {
     loc = NameLoc::get(b.getStringAttr(t.name()),
                        FileLineColLoc::get(ctx, sourceName, 0, 0));

@@ -151,9 +151,11 @@ LogicalResult Importer::importShape(StringRef op) {
     return success();
   }
   if (op == "Flatten") {
-    auto axis = axisIn(attrInt("axis", 1), rank + 1);
-    if (failed(axis))
-      return failure();
+    int64_t rawAxis = attrInt("axis", 1);
+    if (rawAxis < -rank || rawAxis > rank)
+      return error() << "axis " << rawAxis << " is out of range for rank "
+                     << rank;
+    auto axis = FailureOr<int64_t>(rawAxis < 0 ? rawAxis + rank : rawAxis);
     // Collapse [0, axis) and [axis, rank) (each possibly empty).
     auto product = [&](int64_t lo, int64_t hi) {
       int64_t p = 1;
