@@ -31,8 +31,11 @@ using namespace ::tfc::runtime;
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
                                       cl::Required);
 static cl::list<std::string>
-    inputArgs("input", cl::desc("NAME=FILE.npy or NAME=FILE.pb (repeatable; "
-                                "also FILE alone, bound in input order)"));
+    inputArgs("input",
+              cl::desc("NAME=FILE.npy or NAME=FILE.pb (repeatable; FILE alone "
+                       "binds in input order; FILE,FILE,... runs the one "
+                       "compiled model once per file, outputs in "
+                       "DIR/run<k>/)"));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("write outputs here as "
                                                "<name>.npy"),
@@ -106,22 +109,33 @@ int main(int argc, char **argv) {
     if (!namedFiles.emplace(name, arg.substr(eq + 1)).second)
       return fail("input '" + name + "' is given twice");
   }
-  std::map<std::string, HostTensor> tensors;
   std::string error;
-  auto load = [&](const std::string &name) -> const HostTensor * {
-    auto it = tensors.find(name);
-    if (it != tensors.end())
-      return &it->second;
+  // FILE[,FILE...]: several files give several runs of one compiled model.
+  auto filesOf = [&](const std::string &name) {
+    SmallVector<StringRef> files;
     auto f = namedFiles.find(name);
-    if (f == namedFiles.end())
+    if (f != namedFiles.end())
+      StringRef(f->second).split(files, ',');
+    return files;
+  };
+  auto readTensor = [&](StringRef file, HostTensor &t) {
+    return file.ends_with(".pb") ? readTensorProto(file.str(), t, error)
+                                 : readNpy(file.str(), t, error);
+  };
+  std::map<std::string, HostTensor> specializedValues;
+  auto load = [&](const std::string &name) -> const HostTensor * {
+    auto files = filesOf(name);
+    if (files.empty())
       return nullptr;
+    if (files.size() > 1) {
+      error = "input '" + name + "' determines shapes and is compiled in as "
+              "a constant: give one file for it";
+      return nullptr;
+    }
     HostTensor t;
-    const std::string &file = f->second;
-    bool ok = StringRef(file).ends_with(".pb") ? readTensorProto(file, t, error)
-                                               : readNpy(file, t, error);
-    if (!ok)
+    if (!readTensor(files[0], t))
       return nullptr;
-    return &tensors.emplace(name, std::move(t)).first->second;
+    return &specializedValues.emplace(name, std::move(t)).first->second;
   };
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
@@ -190,54 +204,67 @@ int main(int argc, char **argv) {
                   all + ")");
     }
   }
-  std::vector<HostTensor> inputs;
-  for (const TensorSpec &s : specs) {
-    const HostTensor *t = load(s.name);
-    if (!t)
-      return fail(error.empty() ? "missing input '" + s.name +
-                                      "' (pass --input " + s.name +
-                                      "=FILE.npy)"
-                                : error);
-    inputs.push_back(*t);
+  size_t runs = 1;
+  for (const TensorSpec &sp : specs) {
+    size_t n = filesOf(sp.name).size();
+    if (n == 0)
+      return fail("missing input '" + sp.name + "' (pass --input " + sp.name +
+                  "=FILE.npy)");
+    if (n > 1 && runs > 1 && n != runs)
+      return fail("input '" + sp.name + "' has " + std::to_string(n) +
+                  " files, another input has " + std::to_string(runs));
+    runs = std::max(runs, n);
   }
-
-  std::vector<HostTensor> outputs;
-  if (!model->run(inputs, outputs, error))
-    return fail(error);
-  if (bench > 0) {
-    std::vector<double> ms;
-    for (unsigned i = 0; i < bench; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      if (!model->run(inputs, outputs, error))
+  for (size_t run = 0; run < runs; ++run) {
+    std::vector<HostTensor> inputs(specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) {
+      auto files = filesOf(specs[i].name);
+      if (!readTensor(files[files.size() == 1 ? 0 : run], inputs[i]))
         return fail(error);
-      ms.push_back(std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count());
     }
-    std::sort(ms.begin(), ms.end());
-    outs() << format("latency: median %.3f ms, min %.3f ms over %u runs\n",
-                     ms[ms.size() / 2], ms.front(), (unsigned)bench);
-  }
-  if (!outputDir.empty()) {
-    if (auto ec = sys::fs::create_directories(outputDir))
-      return fail("cannot create '" + outputDir + "': " + ec.message());
+    std::vector<HostTensor> outputs;
+    if (!model->run(inputs, outputs, error))
+      return fail(error);
+    if (bench > 0) {
+      std::vector<double> ms;
+      for (unsigned i = 0; i < bench; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        if (!model->run(inputs, outputs, error))
+          return fail(error);
+        ms.push_back(std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count());
+      }
+      std::sort(ms.begin(), ms.end());
+      outs() << format("latency: median %.3f ms, min %.3f ms over %u runs\n",
+                       ms[ms.size() / 2], ms.front(), (unsigned)bench);
+    }
+    SmallString<256> dir(outputDir);
+    if (runs > 1 && !dir.empty())
+      sys::path::append(dir, "run" + std::to_string(run));
+    if (!dir.empty()) {
+      if (auto ec = sys::fs::create_directories(dir))
+        return fail("cannot create '" + std::string(dir) + "': " + ec.message());
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        std::string name = model->outputs()[i].name;
+        for (char &c : name)
+          if (c == '/' || c == '\\')
+            c = '_';
+        SmallString<256> path(dir);
+        sys::path::append(path, name + ".npy");
+        if (!writeNpy(std::string(path), outputs[i], error))
+          return fail(error);
+      }
+    }
+    if (runs > 1)
+      outs() << "run " << run << ":\n";
     for (size_t i = 0; i < outputs.size(); ++i) {
-      std::string name = model->outputs()[i].name;
-      for (char &c : name)
-        if (c == '/' || c == '\\')
-          c = '_';
-      SmallString<256> path(outputDir);
-      sys::path::append(path, name + ".npy");
-      if (!writeNpy(std::string(path), outputs[i], error))
-        return fail(error);
+      outs() << model->outputs()[i].name << ": "
+             << dtypeName(outputs[i].dtype) << "[";
+      for (size_t d = 0; d < outputs[i].shape.size(); ++d)
+        outs() << (d ? ", " : "") << outputs[i].shape[d];
+      outs() << "]\n";
     }
-  }
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    outs() << model->outputs()[i].name << ": " << dtypeName(outputs[i].dtype)
-           << "[";
-    for (size_t d = 0; d < outputs[i].shape.size(); ++d)
-      outs() << (d ? ", " : "") << outputs[i].shape[d];
-    outs() << "]\n";
   }
   return 0;
 }
