@@ -1,0 +1,86 @@
+// RUN: tfc-opt %s -convert-tfc-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @add_broadcast
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+  // CHECK: arith.addf
+  %0 = tfc.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @dynamic_sizes_checked
+func.func @dynamic_sizes_checked(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  // Two dynamic sizes must agree at run time (no silent broadcast of a 1).
+  // CHECK: cf.assert
+  // CHECK: linalg.generic
+  %0 = tfc.mul %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @unsigned_div
+func.func @unsigned_div(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  // CHECK: arith.divui
+  %0 = tfc.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-LABEL: func @matmul_transposed_rhs
+func.func @matmul_transposed_rhs(%a: tensor<2x4x8xf32>, %b: tensor<2x5x8xf32>) -> tensor<2x4x5xf32> {
+  // CHECK: linalg.fill
+  // CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]],
+  // CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %0 = tfc.matmul %a, %b {transpose_rhs} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>) -> tensor<2x4x5xf32>
+  return %0 : tensor<2x4x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @softmax_expands
+func.func @softmax_expands(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // CHECK: arith.maximumf
+  // CHECK: math.exp
+  // CHECK: arith.addf
+  // CHECK: arith.divf
+  // CHECK-NOT: tfc.
+  %0 = tfc.softmax %a : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose
+func.func @transpose(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // CHECK: linalg.transpose
+  %0 = tfc.transpose %a {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_runtime_shape
+func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // CHECK: cf.assert {{.*}} "tfc: reshape changes the number of elements"
+  // CHECK: tensor.reshape
+  %0 = tfc.reshape %a, %s : (tensor<2x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @negative_gqa_dynamic_heads(%q: tensor<1x?x4x8xf32>, %k: tensor<1x?x4x8xf32>) -> tensor<1x?x4x8xf32> {
+  // expected-error @+1 {{tfc: cannot lower 'tfc.attention' to linalg}}
+  %0 = tfc.attention %q, %k, %k : (tensor<1x?x4x8xf32>, tensor<1x?x4x8xf32>, tensor<1x?x4x8xf32>) -> tensor<1x?x4x8xf32>
+  return %0 : tensor<1x?x4x8xf32>
+}
