@@ -83,8 +83,8 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
     auto lt = op.getLhs().getType(), rt = op.getRhs().getType();
     SmallVector<OpFoldResult> sizes;
     {
-      // Batch part: reuse the elementwise broadcast on shapes without the
-      // matrix dimensions by slicing sizes from the operands.
+      // Batch sizes: static from the result type, else from an operand whose
+      // size there is not a static 1.
       for (int64_t j = 0; j < nb; ++j) {
         OpFoldResult size = b.getIndexAttr(1);
         if (!res.isDynamicDim(j)) {
@@ -144,13 +144,10 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
     Value init;
     if (Value bias = op.getBias()) {
       // Start the accumulation from the broadcast bias.
-      auto outType = RankedTensorType::get(
-          SmallVector<int64_t>(rank, ShapedType::kDynamic), elem);
       Value empty = emptyTensor(b, sizes, elem);
       SmallVector<AffineMap> bmaps = {
           AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx),
           AffineMap::getMultiDimIdentityMap(rank, ctx)};
-      (void)outType;
       init = linalg::GenericOp::create(
                  b, TypeRange{empty.getType()}, ValueRange{bias},
                  ValueRange{empty}, bmaps,

@@ -338,6 +338,52 @@ Importer::valueInfoType(const onnx::ValueInfoProto &vi) {
   return RankedTensorType::get(shape, *et);
 }
 
+/// Attributes each supported op understands; any other attribute is an error
+/// rather than silently ignored.
+LogicalResult Importer::checkAttributes(StringRef op) {
+  static const llvm::StringMap<std::vector<StringRef>> known = {
+      {"Cast", {"to", "saturate"}},
+      {"Clip", {"min", "max"}},
+      {"Gemm", {"alpha", "beta", "transA", "transB"}},
+      {"Einsum", {"equation"}},
+      {"Conv", {"auto_pad", "dilations", "group", "kernel_shape", "pads",
+                "strides"}},
+      {"Softmax", {"axis"}},
+      {"LogSoftmax", {"axis"}},
+      {"LayerNormalization", {"axis", "epsilon", "stash_type"}},
+      {"ReduceMean", {"axes", "keepdims", "noop_with_empty_axes"}},
+      {"ReduceSum", {"axes", "keepdims", "noop_with_empty_axes"}},
+      {"ReduceMax", {"axes", "keepdims", "noop_with_empty_axes"}},
+      {"ReduceMin", {"axes", "keepdims", "noop_with_empty_axes"}},
+      {"Transpose", {"perm"}},
+      {"Reshape", {"allowzero"}},
+      {"Flatten", {"axis"}},
+      {"Squeeze", {"axes"}},
+      {"Unsqueeze", {"axes"}},
+      {"Concat", {"axis"}},
+      {"Split", {"axis", "split"}},
+      {"Slice", {"starts", "ends", "axes"}},
+      {"Gather", {"axis"}},
+      {"Shape", {"start", "end"}},
+      {"ConstantOfShape", {"value"}},
+      {"Constant", {"value", "value_float", "value_floats", "value_int",
+                    "value_ints"}},
+      {"Trilu", {"upper"}},
+  };
+  auto it = known.find(op);
+  for (const auto &a : node->attribute()) {
+    if (it != known.end() && llvm::is_contained(it->second, a.name()))
+      continue;
+    return error() << "unsupported attribute '" << a.name() << "'";
+  }
+  // Values tfc does not implement.
+  if (op == "LayerNormalization" && attr("stash_type") &&
+      attrInt("stash_type", 1) != 1)
+    return error() << "unsupported attribute 'stash_type' = "
+                   << attrInt("stash_type", 1) << " (only 1, float32)";
+  return success();
+}
+
 LogicalResult Importer::importNode(const onnx::NodeProto &n) {
   node = &n;
   std::string name = n.name().empty() ? n.op_type() : n.name();
@@ -351,6 +397,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return error() << "unsupported op domain '" << n.domain() << "'";
   StringRef op = n.op_type();
+  if (failed(checkAttributes(op)))
+    return failure();
   if (isElementwiseOp(op))
     return importElementwise(op);
   if (isLinalgOp(op))

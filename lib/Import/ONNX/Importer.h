@@ -76,6 +76,7 @@ public:
   LogicalResult importNormalization(StringRef op);
   LogicalResult importShape(StringRef op);
   LogicalResult importNode(const onnx::NodeProto &n);
+  LogicalResult checkAttributes(StringRef op);
 
 private:
   LogicalResult importGraph(const onnx::GraphProto &g, ModuleOp module);

@@ -25,10 +25,12 @@ struct ExternalizeWeightsPass
     if (isa<DenseResourceElementsAttr>(c.getValue()))
       return true;
     auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
-    if (!dense || dense.isSplat() || !type.getElementType().isIntOrFloat())
+    // i1 is bit-packed in DenseElementsAttr; bool masks stay in the code.
+    if (!dense || dense.isSplat() || !type.getElementType().isIntOrFloat() ||
+        type.getElementTypeBitWidth() < 8)
       return false;
-    int64_t bytes = type.getNumElements() *
-                    std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    int64_t bytes =
+        type.getNumElements() * (type.getElementTypeBitWidth() / 8);
     return bytes >= minBytes;
   }
 

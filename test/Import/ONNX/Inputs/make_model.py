@@ -34,6 +34,9 @@ def main():
     elif case == "unsupported_op":
         m = graph_model([helper.make_node("Foo", ["x"], ["y"], name="mystery")],
                         [vi("x", [2])], [vi("y", [2])])
+    elif case == "unknown_attr":
+        m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r", alpha=0.1)],
+                        [vi("x", [2])], [vi("y", [2])])
     elif case == "opset18":
         m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r")],
                         [vi("x", [2])], [vi("y", [2])], opset=18)
