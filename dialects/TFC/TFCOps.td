@@ -47,6 +47,17 @@ def TFC_ErfOp : TFC_UnaryOp<"erf", "the Gauss error function">;
 def TFC_ReluOp : TFC_UnaryOp<"relu", "max(x, 0)">;
 def TFC_SigmoidOp : TFC_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def TFC_NotOp : TFC_UnaryOp<"not", "the logical negation (i1 only)"> {
+  let description = [{
+    Computes the logical negation of every element of `input`.
+
+    Constraints:
+    - C1: the element type is i1.
+
+    Example:
+    ```mlir
+    %r = tfc.not %mask : tensor<4x4xi1>
+    ```
+  }];
   let hasVerifier = 1;
 }
 
