@@ -49,6 +49,28 @@ Value zeroFilled(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
       init);
 }
 
+/// The accumulator a contraction starts from: `bias` (1-D) broadcast along
+/// result dimension `biasDim`, or zeros when there is no bias.
+Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                      Type elem, Value bias, int64_t biasDim) {
+  if (!bias)
+    return zeroFilled(b, sizes, elem);
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = sizes.size();
+  Value empty = emptyTensor(b, sizes, elem);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0, {getAffineDimExpr(biasDim, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  return linalg::GenericOp::create(
+             b, TypeRange{empty.getType()}, ValueRange{bias},
+             ValueRange{empty}, maps,
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [](OpBuilder &nb, Location loc, ValueRange args) {
+               linalg::YieldOp::create(nb, loc, args[0]);
+             })
+      .getResult(0);
+}
+
 struct MatmulLowering : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op,
@@ -141,24 +163,7 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
     SmallVector<OpFoldResult> sizes = mixedDims(b, op.getInput());
     sizes.back() = mixedDims(b, op.getWeight())[0];
     Type elem = res.getElementType();
-    Value init;
-    if (Value bias = op.getBias()) {
-      // Start the accumulation from the broadcast bias.
-      Value empty = emptyTensor(b, sizes, elem);
-      SmallVector<AffineMap> bmaps = {
-          AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx),
-          AffineMap::getMultiDimIdentityMap(rank, ctx)};
-      init = linalg::GenericOp::create(
-                 b, TypeRange{empty.getType()}, ValueRange{bias},
-                 ValueRange{empty}, bmaps,
-                 SmallVector<IteratorType>(rank, IteratorType::parallel),
-                 [](OpBuilder &nb, Location loc, ValueRange args) {
-                   linalg::YieldOp::create(nb, loc, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = zeroFilled(b, sizes, elem);
-    }
+    Value init = accumulatorInit(b, sizes, elem, op.getBias(), rank - 1);
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     iters.push_back(IteratorType::reduction);
     auto g = linalg::GenericOp::create(
@@ -320,23 +325,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       v = arith::DivSIOp::create(b, v, indexConst(b, op.getStrides()[i]));
       sizes.push_back(arith::AddIOp::create(b, v, one).getResult());
     }
-    Value init;
-    if (Value bias = op.getBias()) {
-      Value empty = emptyTensor(b, sizes, elem);
-      SmallVector<AffineMap> bmaps = {
-          AffineMap::get(2 + s, 0, {getAffineDimExpr(1, ctx)}, ctx),
-          AffineMap::getMultiDimIdentityMap(2 + s, ctx)};
-      init = linalg::GenericOp::create(
-                 b, TypeRange{empty.getType()}, ValueRange{bias},
-                 ValueRange{empty}, bmaps,
-                 SmallVector<IteratorType>(2 + s, IteratorType::parallel),
-                 [](OpBuilder &nb, Location loc, ValueRange args) {
-                   linalg::YieldOp::create(nb, loc, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = zeroFilled(b, sizes, elem);
-    }
+    Value init = accumulatorInit(b, sizes, elem, op.getBias(), 1);
     SmallVector<IteratorType> iters(2 + s, IteratorType::parallel);
     iters.append(1 + s, IteratorType::reduction);
     auto g = linalg::GenericOp::create(

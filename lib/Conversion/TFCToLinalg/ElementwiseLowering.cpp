@@ -155,14 +155,13 @@ struct Body {
   Value pow(Value base, Value exp) {
     Type et = elemOf(op->getOperand(1));
     if (isFloat()) {
-      Value e = convertScalar(b, loc, exp, et, in);
       if (isa<IntegerType>(et)) // exact for negative bases
         return inWideFloat(b, loc, base, [&](Value v) -> Value {
           Value ei = convertScalar(b, loc, exp, et, b.getI32Type());
           return math::FPowIOp::create(b, loc, v, ei);
         });
       return inWideFloat(b, loc, base, [&](Value v) -> Value {
-        Value ev = convertScalar(b, loc, e, in, v.getType());
+        Value ev = convertScalar(b, loc, exp, et, v.getType());
         return math::PowFOp::create(b, loc, v, ev);
       });
     }
