@@ -390,28 +390,46 @@ def TFC_AttentionOp : TFC_Op<"attention", [Pure]> {
     (aligned to the end of the keys: position i + Sk - Sq) sees keys j <= that
     position. `scale` defaults to 1/sqrt(D).
 
+    With `num_heads` = H the head split and merge are folded into the op
+    (the "packed" layout exporters produce before their Reshape/Transpose
+    pairs): `query` [B, Sq, H*D], `key` [B, Sk, Hkv*D], `value`
+    [B, Sk, Hkv*Dv], result [B, Sq, H*Dv]; head h owns columns
+    [h*D, (h+1)*D). D = (H*D)/H, Hkv = (Hkv*D)/D and Dv = (Hkv*Dv)/Hkv.
+
     Constraints:
-    - C1: query, key and value have rank 4 and a float element type shared by
-      the result (and mask).
+    - C1: query, key and value have rank 4 (rank 3 with `num_heads`) and a
+      float element type shared by the result (and mask).
     - C2: B and D agree between query and key; B and Sk agree between key and
       value; Hkv is equal for key and value (all when static).
     - C3: Hkv divides H (when static).
     - C4: the mask, when present, has rank <= 4 and broadcasts to
       [B, H, Sq, Sk].
-    - C5: the result shape is [B, H, Sq, Dv].
+    - C5: the result shape is [B, H, Sq, Dv] ([B, Sq, H*Dv] with
+      `num_heads`).
+    - C6: with `num_heads`, it is >= 1 and the last sizes of query, key and
+      value are static multiples of the head sizes as above.
 
     Example:
     ```mlir
     %o = tfc.attention %q, %k, %v, %m {causal, scale = 0.125 : f32}
         : (tensor<1x12x128x64xf32>, tensor<1x12x128x64xf32>, tensor<1x12x128x64xf32>, tensor<1x1x1x128xf32>) -> tensor<1x12x128x64xf32>
+    %p = tfc.attention %x, %y, %z {num_heads = 12 : i64}
+        : (tensor<1x128x768xf32>, tensor<1x128x768xf32>, tensor<1x128x768xf32>) -> tensor<1x128x768xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key,
                        AnyRankedTensor:$value, Optional<AnyRankedTensor>:$mask,
-                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal);
+                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
+                       OptionalAttr<I64Attr>:$num_heads);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat =
       "$query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    /// Sizes in the [B, H, Sq, Sk, D, Dv, Hkv] sense, whatever the layout
+    /// (kDynamic where unknown).
+    struct Dims { int64_t b, h, sq, sk, d, dv, hkv; };
+    Dims getDims();
+  }];
   let hasVerifier = 1;
 }
 

@@ -31,6 +31,9 @@ void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
 void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Loop-carried tensors (the flash-attention running max/sum/accumulator)
+  // may be yielded as new buffers; the deallocation pipeline frees them.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

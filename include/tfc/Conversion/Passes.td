@@ -12,8 +12,12 @@ def ConvertTFCToLinalgPass : Pass<"convert-tfc-to-linalg", "func::FuncOp"> {
     contractions (matmul, linear, einsum, conv) into `linalg.generic` with
     reduction iterators, reductions likewise, data movement into
     `linalg.transpose`, `tensor.insert_slice`/`extract_slice`, `tensor.reshape`
-    and index-computing generics. softmax, the norms and attention are first
+    and index-computing generics. softmax and the norms are first
     expanded into the tfc reductions and elementwise ops they are made of.
+    Attention becomes a flash-style kernel: scf loops over batch, head and
+    query tiles around a key-tile loop with an online softmax, so the
+    Sq x Sk scores are never materialized, and causal attention skips the key
+    tiles past the diagonal.
 
     Precondition: ops verify. Postcondition: no tfc op is left; an op that
     cannot be lowered (for example grouped-query attention with dynamic head
@@ -34,7 +38,7 @@ def ConvertTFCToLinalgPass : Pass<"convert-tfc-to-linalg", "func::FuncOp"> {
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-    "::mlir::cf::ControlFlowDialect"
+    "::mlir::cf::ControlFlowDialect", "::mlir::scf::SCFDialect"
   ];
 }
 

@@ -21,6 +21,7 @@ void mlir::tfc::populateTFCToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseLoweringPatterns(patterns);
   populateContractionLoweringPatterns(patterns);
   populateNormalizationLoweringPatterns(patterns);
+  populateAttentionLoweringPatterns(patterns);
   populateDataMovementLoweringPatterns(patterns);
   populateShapeLoweringPatterns(patterns);
 }

@@ -229,67 +229,6 @@ struct RmsNormLowering : OpRewritePattern<RmsNormOp> {
   }
 };
 
-/// Reference expansion of attention: scores = scale * Q K^T (+ mask), causal
-/// positions set to -inf, softmax, times V. Materializes the S x S scores;
-/// the flash-style kernel of the fuse phase does not.
-struct AttentionLowering : OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto q = op.getQuery().getType(), k = op.getKey().getType();
-    if (q.getDimSize(1) != k.getDimSize(1) || q.isDynamicDim(1))
-      return rewriter.notifyMatchFailure(
-          op, "grouped-query attention needs equal static head counts");
-    Type elem = q.getElementType();
-    auto scoresType = RankedTensorType::get(
-        {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2), k.getDimSize(2)},
-        elem);
-    Value s = MatmulOp::create(b, scoresType, op.getQuery(), op.getKey(),
-                               false, true);
-    double scale = op.getScale()
-                       ? op.getScale()->convertToDouble()
-                       : 1.0 / std::sqrt((double)q.getDimSize(3));
-    if (!op.getScale() && q.isDynamicDim(3))
-      return rewriter.notifyMatchFailure(op, "default scale needs static D");
-    s = MulOp::create(b, scoresType, s, scalarTensor(b, elem, scale));
-    if (op.getMask())
-      s = AddOp::create(b, scoresType, s, op.getMask());
-    if (op.getCausal())
-      s = applyCausalMask(b, s, scoresType);
-    s = SoftmaxOp::create(b, s, b.getI64IntegerAttr(3));
-    Value r = MatmulOp::create(b, op.getType(), s, op.getValue(), false, false);
-    rewriter.replaceOp(op, r);
-    return success();
-  }
-
-  static Value applyCausalMask(ImplicitLocOpBuilder &b, Value s,
-                               RankedTensorType type) {
-    MLIRContext *ctx = b.getContext();
-    SmallVector<OpFoldResult> sizes = mixedDims(b, s);
-    Value init = emptyTensor(b, sizes, type.getElementType());
-    // Query i sees key j iff j <= i + (Sk - Sq).
-    Value offset = arith::SubIOp::create(b, dimValue(b, s, 3), dimValue(b, s, 2));
-    auto id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    auto g = linalg::GenericOp::create(
-        b, TypeRange{init.getType()}, ValueRange{s}, ValueRange{init},
-        {id, id}, SmallVector<IteratorType>(4, IteratorType::parallel),
-        [&](OpBuilder &nb, Location loc, ValueRange args) {
-          Value i = linalg::IndexOp::create(nb, loc, 2);
-          Value j = linalg::IndexOp::create(nb, loc, 3);
-          Value limit = arith::AddIOp::create(nb, loc, i, offset);
-          Value visible = arith::CmpIOp::create(
-              nb, loc, arith::CmpIPredicate::sle, j, limit);
-          Value ninf = arith::ConstantOp::create(
-              nb, loc, lowestValue(type.getElementType(), false));
-          linalg::YieldOp::create(
-              nb, loc,
-              ValueRange{arith::SelectOp::create(nb, loc, visible, args[0], ninf)});
-        });
-    return castTo(b, g.getResult(0), type);
-  }
-};
-
 } // namespace
 
 void mlir::tfc::populateNormalizationLoweringPatterns(
@@ -297,6 +236,6 @@ void mlir::tfc::populateNormalizationLoweringPatterns(
   patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
                ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
                SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
-               LayerNormLowering, RmsNormLowering, AttentionLowering>(
+               LayerNormLowering, RmsNormLowering>(
       patterns.getContext());
 }

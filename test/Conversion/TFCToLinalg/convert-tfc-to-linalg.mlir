@@ -79,8 +79,17 @@ func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tens
 
 // -----
 
-func.func @negative_gqa_dynamic_heads(%q: tensor<1x?x4x8xf32>, %k: tensor<1x?x4x8xf32>) -> tensor<1x?x4x8xf32> {
-  // expected-error @+1 {{tfc: cannot lower 'tfc.attention' to linalg}}
-  %0 = tfc.attention %q, %k, %k : (tensor<1x?x4x8xf32>, tensor<1x?x4x8xf32>, tensor<1x?x4x8xf32>) -> tensor<1x?x4x8xf32>
-  return %0 : tensor<1x?x4x8xf32>
+// Attention is a flash-style loop nest (batch, head, 64-row query tiles, then
+// 64-wide key tiles with the online softmax); no 128x128 score tensor exists.
+// CHECK-LABEL: func @attention_flash
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// CHECK: math.exp
+// CHECK-NOT: tensor<1x4x128x128xf32>
+// CHECK: return
+func.func @attention_flash(%q: tensor<1x4x128x16xf32>, %k: tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32> {
+  %0 = tfc.attention %q, %k, %k {causal} : (tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32>
+  return %0 : tensor<1x4x128x16xf32>
 }

@@ -406,6 +406,33 @@ func.func @attention_c5(%q: tensor<1x4x8x16xf32>) {
 
 // -----
 
+// attention C5 (packed)
+func.func @attention_c5_packed(%q: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{C5: result shape must be [B, Sq, H*Dv]}}
+  %r = tfc.attention %q, %q, %q {num_heads = 4 : i64} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x32xf32>
+  return
+}
+
+// -----
+
+// attention C6
+func.func @attention_c6(%q: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{C6: num_heads 5 does not split the query/key/value widths 64/64/64}}
+  %r = tfc.attention %q, %q, %q {num_heads = 5 : i64} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+// attention C6 (dynamic width)
+func.func @attention_c6_dynamic(%q: tensor<1x8x?xf32>) {
+  // expected-error @+1 {{C6: num_heads 4 does not split}}
+  %r = tfc.attention %q, %q, %q {num_heads = 4 : i64} : (tensor<1x8x?xf32>, tensor<1x8x?xf32>, tensor<1x8x?xf32>) -> tensor<1x8x?xf32>
+  return
+}
+
+// -----
+
 // reduce C1
 func.func @reduce_c1(%a: tensor<2x4xf32>) {
   // expected-error @+1 {{C1: bad or repeated axis -1}}

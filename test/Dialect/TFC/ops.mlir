@@ -41,7 +41,7 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1
 
 // CHECK-LABEL: func @transformer
 func.func @transformer(%x: tensor<1x8x64xf32>, %w: tensor<128x64xf32>, %b: tensor<128xf32>,
-                       %g: tensor<64xf32>, %q: tensor<1x4x8x16xf32>, %m: tensor<1x1x1x8xf32>) -> tensor<1x4x8x16xf32> {
+                       %g: tensor<64xf32>, %q: tensor<1x4x8x16xf32>, %m: tensor<1x1x1x8xf32>, %kv: tensor<1x8x32xf32>) -> tensor<1x4x8x16xf32> {
   // CHECK: tfc.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x8x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<1x8x128xf32>
   %0 = tfc.linear %x, %w, %b : (tensor<1x8x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<1x8x128xf32>
   %1 = tfc.linear %x, %w : (tensor<1x8x64xf32>, tensor<128x64xf32>) -> tensor<1x8x128xf32>
@@ -58,6 +58,8 @@ func.func @transformer(%x: tensor<1x8x64xf32>, %w: tensor<128x64xf32>, %b: tenso
   // CHECK: tfc.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {causal, scale = 2.500000e-01 : f32}
   %8 = tfc.attention %q, %q, %q, %m {causal, scale = 0.25 : f32} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x1x1x8xf32>) -> tensor<1x4x8x16xf32>
   %9 = tfc.attention %q, %q, %q : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  // CHECK: tfc.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 4 : i64} : (tensor<1x8x64xf32>, tensor<1x8x32xf32>, tensor<1x8x32xf32>) -> tensor<1x8x64xf32>
+  %p = tfc.attention %x, %kv, %kv {num_heads = 4 : i64} : (tensor<1x8x64xf32>, tensor<1x8x32xf32>, tensor<1x8x32xf32>) -> tensor<1x8x64xf32>
   // CHECK: tfc.einsum
   %10 = tfc.einsum %2, %q {equation = "bhij,bhjd->bhid"} : (tensor<1x4x8x8xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %10 : tensor<1x4x8x16xf32>

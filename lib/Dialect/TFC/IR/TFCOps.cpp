@@ -300,29 +300,60 @@ LogicalResult RmsNormOp::verify() {
                     getEpsilon().convertToFloat());
 }
 
+AttentionOp::Dims AttentionOp::getDims() {
+  auto q = getQuery().getType(), k = getKey().getType(),
+       v = getValue().getType();
+  const int64_t dyn = ShapedType::kDynamic;
+  if (!getNumHeads())
+    return {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
+            k.getDimSize(2),  q.getDimSize(3), v.getDimSize(3),
+            k.getDimSize(1)};
+  int64_t h = *getNumHeads();
+  auto div = [&](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || b <= 0
+               ? dyn
+               : a / b;
+  };
+  int64_t d = div(q.getDimSize(2), h);
+  int64_t hkv = div(k.getDimSize(2), d);
+  return {q.getDimSize(0), h, q.getDimSize(1), k.getDimSize(1),
+          d,               div(v.getDimSize(2), hkv), hkv};
+}
+
 LogicalResult AttentionOp::verify() {
   auto q = getQuery().getType(), k = getKey().getType(),
        v = getValue().getType();
   Type et = q.getElementType();
-  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4 ||
+  int64_t rank = getNumHeads() ? 3 : 4;
+  if (q.getRank() != rank || k.getRank() != rank || v.getRank() != rank ||
       !isa<FloatType>(et) || k.getElementType() != et ||
       v.getElementType() != et || getType().getElementType() != et ||
       (getMask() && getMask().getType().getElementType() != et))
-    return emitOpError(
-        "C1: query, key, value need rank 4 and one float element type");
-  if (conflicts(q.getDimSize(0), k.getDimSize(0)) ||
-      conflicts(q.getDimSize(3), k.getDimSize(3)) ||
-      conflicts(k.getDimSize(0), v.getDimSize(0)) ||
-      conflicts(k.getDimSize(2), v.getDimSize(2)) ||
-      conflicts(k.getDimSize(1), v.getDimSize(1)))
+    return emitOpError("C1: query, key, value need rank ")
+           << rank << " and one float element type";
+  if (getNumHeads()) {
+    int64_t h = *getNumHeads();
+    int64_t eq = q.getDimSize(2), ek = k.getDimSize(2), ev = v.getDimSize(2);
+    if (h < 1 || ShapedType::isDynamic(eq) || ShapedType::isDynamic(ek) ||
+        ShapedType::isDynamic(ev) || eq % h || ek % (eq / h) ||
+        ek / (eq / h) == 0 || ev % (ek / (eq / h)))
+      return emitOpError("C6: num_heads ")
+             << h << " does not split the query/key/value widths " << eq
+             << "/" << ek << "/" << ev;
+  }
+  Dims d = getDims();
+  int64_t kb = k.getDimSize(0), vb = v.getDimSize(0);
+  int64_t vsk = v.getDimSize(rank == 4 ? 2 : 1);
+  int64_t vhkv = rank == 4 ? v.getDimSize(1) : d.hkv;
+  int64_t kd = rank == 4 ? k.getDimSize(3) : d.d;
+  if (conflicts(d.b, kb) || conflicts(d.d, kd) || conflicts(kb, vb) ||
+      conflicts(d.sk, vsk) || conflicts(d.hkv, vhkv))
     return emitOpError("C2: query/key/value sizes disagree");
-  int64_t h = q.getDimSize(1), hkv = k.getDimSize(1);
-  if (!ShapedType::isDynamic(h) && !ShapedType::isDynamic(hkv) &&
-      (hkv == 0 || h % hkv))
+  if (!ShapedType::isDynamic(d.h) && !ShapedType::isDynamic(d.hkv) &&
+      (d.hkv == 0 || d.h % d.hkv))
     return emitOpError("C3: key/value heads ")
-           << hkv << " do not divide query heads " << h;
-  SmallVector<int64_t> scores = {q.getDimSize(0), h, q.getDimSize(2),
-                                 k.getDimSize(2)};
+           << d.hkv << " do not divide query heads " << d.h;
+  SmallVector<int64_t> scores = {d.b, d.h, d.sq, d.sk};
   if (getMask()) {
     auto m = getMask().getType();
     SmallVector<int64_t> b;
@@ -334,13 +365,18 @@ LogicalResult AttentionOp::verify() {
              << m << " does not broadcast to the score shape";
   }
   auto res = getType();
-  SmallVector<int64_t> expected = {q.getDimSize(0), h, q.getDimSize(2),
-                                   v.getDimSize(3)};
-  if (res.getRank() != 4 ||
+  SmallVector<int64_t> expected =
+      rank == 4 ? SmallVector<int64_t>{d.b, d.h, d.sq, d.dv}
+                : SmallVector<int64_t>{d.b, d.sq,
+                                       ShapedType::isDynamic(d.dv)
+                                           ? ShapedType::kDynamic
+                                           : d.h * d.dv};
+  if (res.getRank() != rank ||
       llvm::any_of(llvm::zip(res.getShape(), expected), [](auto pair) {
         return conflicts(std::get<0>(pair), std::get<1>(pair));
       }))
-    return emitOpError("C5: result shape must be [B, H, Sq, Dv]");
+    return emitOpError(rank == 4 ? "C5: result shape must be [B, H, Sq, Dv]"
+                                 : "C5: result shape must be [B, Sq, H*Dv]");
   return success();
 }
 

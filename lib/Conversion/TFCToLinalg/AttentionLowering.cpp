@@ -1,0 +1,438 @@
+//===- AttentionLowering.cpp - tfc.attention as a flash-style kernel ------===//
+//
+// Lowers tfc.attention to a tiled loop nest with an online softmax
+// (FlashAttention): for each (batch, head, query tile) it streams key/value
+// tiles and carries the running row maximum m, the running denominator l and
+// the unnormalized output acc, so the Sq x Sk score matrix is never built:
+// memory beyond the operands is O(tile^2 + tile * Dv). With `causal`, the key
+// loop of a query tile stops after the last key tile that tile can see.
+//
+// Rows whose keys are all masked (-inf) give 0/0 = NaN, as the reference
+// softmax does; the running maximum is clamped so that they never produce
+// inf - inf in between.
+//
+//===----------------------------------------------------------------------===//
+#include "LoweringUtils.h"
+#include "tfc/Dialect/TFC/IR/TFC.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mlir::tfc;
+
+namespace {
+
+constexpr int64_t kQueryTile = 64;
+constexpr int64_t kKeyTile = 64;
+
+/// Sizes of one attention op as index values, and slicing in its layout.
+struct Layout {
+  bool packed;
+  Value b, h, sq, sk, d, dv, group; // group = H / Hkv
+
+  /// The [rows, cols] tile of `src` at (batch bi, head hi, row r), head hi
+  /// owning `cols` columns (packed) or its own plane (BHSD).
+  SmallVector<OpFoldResult> offsets(ImplicitLocOpBuilder &b, Value bi,
+                                    Value hi, Value r, Value cols) const {
+    if (packed)
+      return {bi, r, arith::MulIOp::create(b, hi, cols).getResult()};
+    return {bi, hi, r, b.getIndexAttr(0)};
+  }
+  SmallVector<OpFoldResult> sizes(ImplicitLocOpBuilder &b, Value rows,
+                                  Value cols) const {
+    OpFoldResult c = getAsOpFoldResult(cols);
+    if (packed)
+      return {b.getIndexAttr(1), rows, c};
+    return {b.getIndexAttr(1), b.getIndexAttr(1), rows, c};
+  }
+  Value extract(ImplicitLocOpBuilder &b, Value src, Value bi, Value hi,
+                Value r, Value rows, Value cols) const {
+    auto st = cast<RankedTensorType>(src.getType());
+    auto type = RankedTensorType::get(
+        {ShapedType::kDynamic,
+         getConstantIntValue(cols).value_or(ShapedType::kDynamic)},
+        st.getElementType());
+    SmallVector<OpFoldResult> ones(st.getRank(), b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, type, src,
+                                          offsets(b, bi, hi, r, cols),
+                                          sizes(b, rows, cols), ones);
+  }
+  Value insert(ImplicitLocOpBuilder &b, Value tile, Value dest, Value bi,
+               Value hi, Value r, Value rows, Value cols) const {
+    auto dt = cast<RankedTensorType>(dest.getType());
+    SmallVector<OpFoldResult> ones(dt.getRank(), b.getIndexAttr(1));
+    return tensor::InsertSliceOp::create(b, tile, dest,
+                                         offsets(b, bi, hi, r, cols),
+                                         sizes(b, rows, cols), ones);
+  }
+};
+
+Value extendTo(OpBuilder &b, Location loc, Value v, Type t) {
+  return v.getType() == t ? v : arith::ExtFOp::create(b, loc, t, v).getResult();
+}
+
+/// max(m, -FLT_MAX): keeps exp(x - m) finite-or-zero when a whole row is -inf.
+Value clampedMax(OpBuilder &b, Location loc, Value m) {
+  auto ft = cast<FloatType>(m.getType());
+  Value lowest = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(ft, APFloat::getLargest(ft.getFloatSemantics(),
+                                                     /*Negative=*/true)));
+  return arith::MaximumFOp::create(b, loc, m, lowest);
+}
+
+struct AttentionLowering : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+    AttentionOp::Dims dims = op.getDims();
+    Layout lay;
+    lay.packed = op.getNumHeads().has_value();
+    lay.b = dimValue(b, q, 0);
+    if (lay.packed) {
+      lay.h = indexConst(b, dims.h);
+      lay.sq = dimValue(b, q, 1);
+      lay.sk = dimValue(b, k, 1);
+      lay.d = indexConst(b, dims.d);
+      lay.dv = indexConst(b, dims.dv);
+      lay.group = indexConst(b, dims.h / dims.hkv);
+    } else {
+      lay.h = dimValue(b, q, 1);
+      lay.sq = dimValue(b, q, 2);
+      lay.sk = dimValue(b, k, 2);
+      lay.d = dimValue(b, q, 3);
+      lay.dv = dimValue(b, v, 3);
+      Value hkv = dimValue(b, k, 1);
+      if (ShapedType::isDynamic(dims.h) || ShapedType::isDynamic(dims.hkv)) {
+        // Hkv must divide H and be nonzero (the verifier checks static sizes).
+        Value zero = indexConst(b, 0);
+        Value safe = arith::MaxUIOp::create(b, hkv, indexConst(b, 1));
+        Value ok = arith::AndIOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ne, hkv, zero),
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                  arith::RemUIOp::create(b, lay.h, safe), zero));
+        cf::AssertOp::create(
+            b, ok, "tfc.attention: key/value heads do not divide query heads");
+        hkv = safe;
+      }
+      lay.group = arith::DivUIOp::create(b, lay.h, hkv);
+    }
+    Type elem = op.getType().getElementType();
+    Type acc = elem.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : elem;
+
+    Value scale;
+    if (op.getScale()) {
+      scale = scalarConst(b, b.getLoc(), acc, op.getScale()->convertToDouble());
+    } else {
+      Value d = arith::IndexCastUIOp::create(b, b.getI64Type(), lay.d);
+      Value df = arith::UIToFPOp::create(b, acc, d);
+      scale = arith::DivFOp::create(b, scalarConst(b, b.getLoc(), acc, 1.0),
+                                    math::SqrtOp::create(b, df));
+    }
+
+    Value mask = op.getMask();
+    if (mask)
+      checkMaskSizes(b, mask, lay);
+
+    Value c0 = indexConst(b, 0), c1 = indexConst(b, 1);
+    Value tileQ = indexConst(b, kQueryTile), tileK = indexConst(b, kKeyTile);
+    SmallVector<OpFoldResult> outSizes;
+    if (lay.packed)
+      outSizes = {lay.b, lay.sq, b.getIndexAttr(dims.h * dims.dv)};
+    else
+      outSizes = {lay.b, lay.h, lay.sq, lay.dv};
+    for (OpFoldResult &s : outSizes)
+      if (auto v = dyn_cast<Value>(s))
+        s = getAsOpFoldResult(v);
+    Value out = emptyTensor(b, outSizes, elem);
+    // Causal: query i sees keys j <= i + (Sk - Sq).
+    Value offset = arith::SubIOp::create(b, lay.sk, lay.sq);
+
+    auto loop = [&](ImplicitLocOpBuilder &lb, Value ub, Value step, Value init,
+                    function_ref<Value(ImplicitLocOpBuilder &, Value, Value)>
+                        body) {
+      auto f = scf::ForOp::create(
+          lb, c0, ub, step, ValueRange{init},
+          [&](OpBuilder &ob, Location loc, Value iv, ValueRange args) {
+            ImplicitLocOpBuilder nb(loc, ob);
+            scf::YieldOp::create(nb, body(nb, iv, args[0]));
+          });
+      return f.getResult(0);
+    };
+
+    Value result = loop(b, lay.b, c1, out, [&](ImplicitLocOpBuilder &b1,
+                                               Value bi, Value o1) {
+      return loop(b1, lay.h, c1, o1, [&](ImplicitLocOpBuilder &b2, Value hi,
+                                         Value o2) {
+        Value hk = arith::DivUIOp::create(b2, hi, lay.group);
+        return loop(b2, lay.sq, tileQ, o2, [&](ImplicitLocOpBuilder &b3,
+                                               Value qi, Value o3) {
+          Value tq = arith::MinSIOp::create(
+              b3, tileQ, arith::SubIOp::create(b3, lay.sq, qi));
+          Value qTile = lay.extract(b3, q, bi, hi, qi, tq, lay.d);
+          Value kEnd = lay.sk;
+          if (op.getCausal()) {
+            Value last = arith::AddIOp::create(
+                b3, arith::AddIOp::create(b3, qi, tq), offset);
+            kEnd = arith::MinSIOp::create(
+                b3, lay.sk, arith::MaxSIOp::create(b3, last, c0));
+          }
+          KeyLoopState st = keyLoop(b3, op, lay, qTile, k, v, mask, scale, acc,
+                                    bi, hi, hk, qi, tq, kEnd, tileK, offset);
+          Value tile = normalize(b3, st, tq, lay.dv, elem);
+          return lay.insert(b3, tile, o3, bi, hi, qi, tq, lay.dv);
+        });
+      });
+    });
+    rewriter.replaceOp(op, castTo(b, result, op.getType()));
+    return success();
+  }
+
+  struct KeyLoopState {
+    Value m, l, acc;
+  };
+
+  /// Dynamic mask sizes must equal the score sizes they index (a size-1
+  /// broadcast is only taken from static sizes).
+  static void checkMaskSizes(ImplicitLocOpBuilder &b, Value mask,
+                             const Layout &lay) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    Value full[4] = {lay.b, lay.h, lay.sq, lay.sk};
+    for (int64_t i = 0, r = mt.getRank(); i < r; ++i) {
+      if (mt.getDimSize(i) == 1)
+        continue;
+      Value eq = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                       dimValue(b, mask, i), full[4 - r + i]);
+      cf::AssertOp::create(
+          b, eq, "tfc.attention: mask size does not match the score size");
+    }
+  }
+
+  /// The [tq | 1, tk | 1] part of the mask for this tile, with the map that
+  /// reads it inside a [tq, tk] iteration space.
+  static std::pair<Value, AffineMap>
+  maskTile(ImplicitLocOpBuilder &b, Value mask, Value bi, Value hi, Value qi,
+           Value tq, Value kj, Value tk) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    int64_t r = mt.getRank();
+    Value off[4] = {bi, hi, qi, kj};
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    SmallVector<int64_t> kept;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < r; ++i) {
+      int64_t pos = 4 - r + i;
+      bool bcast = mt.getDimSize(i) == 1;
+      offsets.push_back(bcast ? OpFoldResult(b.getIndexAttr(0))
+                              : OpFoldResult(off[pos]));
+      Value sz = pos == 2 ? tq : pos == 3 ? tk : Value();
+      sizes.push_back(bcast || !sz ? OpFoldResult(b.getIndexAttr(1))
+                                   : OpFoldResult(sz));
+      strides.push_back(b.getIndexAttr(1));
+      if (pos >= 2) {
+        kept.push_back(bcast ? 1 : ShapedType::kDynamic);
+        exprs.push_back(bcast ? b.getAffineConstantExpr(0)
+                              : b.getAffineDimExpr(pos - 2));
+      }
+    }
+    auto type = RankedTensorType::get(kept, mt.getElementType());
+    Value tile =
+        tensor::ExtractSliceOp::create(b, type, mask, offsets, sizes, strides);
+    return {tile, AffineMap::get(2, 0, exprs, b.getContext())};
+  }
+
+  static KeyLoopState keyLoop(ImplicitLocOpBuilder &b, AttentionOp op,
+                              const Layout &lay, Value qTile, Value k, Value v,
+                              Value mask, Value scale, Type acc, Value bi,
+                              Value hi, Value hk, Value qi, Value tq,
+                              Value kEnd, Value tileK, Value offset) {
+    MLIRContext *ctx = b.getContext();
+    auto ninf = b.getFloatAttr(acc, -std::numeric_limits<double>::infinity());
+    Value m0 = filledTensor(b, {tq}, acc, ninf);
+    Value l0 = filledTensor(b, {tq}, acc, b.getFloatAttr(acc, 0.0));
+    Value a0 = filledTensor(b, {tq, getAsOpFoldResult(lay.dv)}, acc, b.getFloatAttr(acc, 0.0));
+    bool causal = op.getCausal();
+
+    auto forOp = scf::ForOp::create(
+        b, indexConst(b, 0), kEnd, tileK, ValueRange{m0, l0, a0},
+        [&](OpBuilder &ob, Location loc, Value kj, ValueRange it) {
+          ImplicitLocOpBuilder nb(loc, ob);
+          Value tk = arith::MinSIOp::create(
+              nb, tileK, arith::SubIOp::create(nb, kEnd, kj));
+          Value kTile = lay.extract(nb, k, bi, hk, kj, tk, lay.d);
+          Value vTile = lay.extract(nb, v, bi, hk, kj, tk, lay.dv);
+          auto d2 = [&](unsigned i) { return nb.getAffineDimExpr(i); };
+          auto map = [&](ArrayRef<AffineExpr> e, unsigned n) {
+            return AffineMap::get(n, 0, e, ctx);
+          };
+          auto par = utils::IteratorType::parallel;
+          auto red = utils::IteratorType::reduction;
+
+          // s = scale * q k^T (+ mask), causal positions -inf.
+          Value zero = filledTensor(nb, {tq, tk}, acc, nb.getFloatAttr(acc, 0));
+          Value qk =
+              linalg::GenericOp::create(
+                  nb, TypeRange{zero.getType()}, ValueRange{qTile, kTile},
+                  ValueRange{zero},
+                  {map({d2(0), d2(2)}, 3), map({d2(1), d2(2)}, 3),
+                   map({d2(0), d2(1)}, 3)},
+                  {par, par, red},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value x = extendTo(bb, l, a[0], acc);
+                    Value y = extendTo(bb, l, a[1], acc);
+                    Value p = arith::MulFOp::create(bb, l, x, y);
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{arith::AddFOp::create(bb, l, a[2], p)});
+                  })
+                  .getResult(0);
+          SmallVector<Value> ins = {qk};
+          SmallVector<AffineMap> maps = {map({d2(0), d2(1)}, 2)};
+          if (mask) {
+            auto [mTile, mMap] = maskTile(nb, mask, bi, hi, qi, tq, kj, tk);
+            ins.push_back(mTile);
+            maps.push_back(mMap);
+          }
+          maps.push_back(map({d2(0), d2(1)}, 2));
+          Value empty = emptyTensor(nb, {tq, tk}, acc);
+          Value s =
+              linalg::GenericOp::create(
+                  nb, TypeRange{empty.getType()}, ins, ValueRange{empty}, maps,
+                  {par, par},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value x = arith::MulFOp::create(bb, l, a[0], scale);
+                    if (mask)
+                      x = arith::AddFOp::create(bb, l, x,
+                                                extendTo(bb, l, a[1], acc));
+                    if (causal) {
+                      Value i = linalg::IndexOp::create(bb, l, 0);
+                      Value j = linalg::IndexOp::create(bb, l, 1);
+                      Value row = arith::AddIOp::create(
+                          bb, l, arith::AddIOp::create(bb, l, i, qi), offset);
+                      Value col = arith::AddIOp::create(bb, l, j, kj);
+                      Value seen = arith::CmpIOp::create(
+                          bb, l, arith::CmpIPredicate::sle, col, row);
+                      Value minf = arith::ConstantOp::create(bb, l, ninf);
+                      x = arith::SelectOp::create(bb, l, seen, x, minf);
+                    }
+                    linalg::YieldOp::create(bb, l, ValueRange{x});
+                  })
+                  .getResult(0);
+
+          // m' = max(m, rowmax(s)); alpha = exp(m - m'); p = exp(s - m').
+          AffineMap rowsOf2 = map({d2(0)}, 2), id2 = map({d2(0), d2(1)}, 2);
+          AffineMap id1 = map({d2(0)}, 1);
+          Value mNew =
+              linalg::GenericOp::create(
+                  nb, TypeRange{it[0].getType()}, ValueRange{s},
+                  ValueRange{it[0]}, {id2, rowsOf2}, {par, red},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    linalg::YieldOp::create(
+                        bb, l,
+                        ValueRange{arith::MaximumFOp::create(bb, l, a[0], a[1])});
+                  })
+                  .getResult(0);
+          Value alphaInit = emptyTensor(nb, {tq}, acc);
+          Value alpha =
+              linalg::GenericOp::create(
+                  nb, TypeRange{alphaInit.getType()}, ValueRange{it[0], mNew},
+                  ValueRange{alphaInit}, {id1, id1, id1}, {par},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value diff = arith::SubFOp::create(
+                        bb, l, a[0], clampedMax(bb, l, a[1]));
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{math::ExpOp::create(bb, l, diff)});
+                  })
+                  .getResult(0);
+          Value p =
+              linalg::GenericOp::create(
+                  nb, TypeRange{empty.getType()}, ValueRange{s, mNew},
+                  ValueRange{empty}, {id2, rowsOf2, id2}, {par, par},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value diff = arith::SubFOp::create(
+                        bb, l, a[0], clampedMax(bb, l, a[1]));
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{math::ExpOp::create(bb, l, diff)});
+                  })
+                  .getResult(0);
+          // l' = l * alpha + rowsum(p).
+          Value lScaled =
+              linalg::GenericOp::create(
+                  nb, TypeRange{it[1].getType()}, ValueRange{alpha},
+                  ValueRange{it[1]}, {id1, id1}, {par},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{arith::MulFOp::create(bb, l, a[1], a[0])});
+                  })
+                  .getResult(0);
+          Value lNew =
+              linalg::GenericOp::create(
+                  nb, TypeRange{lScaled.getType()}, ValueRange{p},
+                  ValueRange{lScaled}, {id2, rowsOf2}, {par, red},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{arith::AddFOp::create(bb, l, a[1], a[0])});
+                  })
+                  .getResult(0);
+          // acc' = acc * alpha + p v.
+          Value accScaled =
+              linalg::GenericOp::create(
+                  nb, TypeRange{it[2].getType()}, ValueRange{alpha},
+                  ValueRange{it[2]}, {rowsOf2, id2}, {par, par},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{arith::MulFOp::create(bb, l, a[1], a[0])});
+                  })
+                  .getResult(0);
+          Value accNew =
+              linalg::GenericOp::create(
+                  nb, TypeRange{accScaled.getType()}, ValueRange{p, vTile},
+                  ValueRange{accScaled},
+                  {map({d2(0), d2(2)}, 3), map({d2(2), d2(1)}, 3),
+                   map({d2(0), d2(1)}, 3)},
+                  {par, par, red},
+                  [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value y = extendTo(bb, l, a[1], acc);
+                    Value prod = arith::MulFOp::create(bb, l, a[0], y);
+                    linalg::YieldOp::create(
+                        bb, l,
+                        ValueRange{arith::AddFOp::create(bb, l, a[2], prod)});
+                  })
+                  .getResult(0);
+          scf::YieldOp::create(nb, ValueRange{mNew, lNew, accNew});
+        });
+    return {forOp.getResult(0), forOp.getResult(1), forOp.getResult(2)};
+  }
+
+  /// out = acc / l, in the result element type.
+  static Value normalize(ImplicitLocOpBuilder &b, const KeyLoopState &st,
+                         Value tq, Value dv, Type elem) {
+    MLIRContext *ctx = b.getContext();
+    Value init = emptyTensor(b, {tq, getAsOpFoldResult(dv)}, elem);
+    auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    auto rows = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
+    auto par = utils::IteratorType::parallel;
+    return linalg::GenericOp::create(
+               b, TypeRange{init.getType()}, ValueRange{st.acc, st.l},
+               ValueRange{init}, {id, rows, id}, {par, par},
+               [&](OpBuilder &bb, Location l, ValueRange a) {
+                 Value r = arith::DivFOp::create(bb, l, a[0], a[1]);
+                 if (r.getType() != elem)
+                   r = arith::TruncFOp::create(bb, l, elem, r);
+                 linalg::YieldOp::create(bb, l, ValueRange{r});
+               })
+        .getResult(0);
+  }
+};
+
+} // namespace
+
+void mlir::tfc::populateAttentionLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<AttentionLowering>(patterns.getContext());
+}

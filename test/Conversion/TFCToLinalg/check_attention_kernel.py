@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Runs tfc.attention through the flash-style CPU kernel (tfc-run) and checks
+it against a numpy reference softmax(scale * Q K^T + mask [+ causal]) V.
+
+Cases cover both layouts (BHSD and packed [B, S, H*D] with num_heads),
+additive masks of several broadcast shapes, causal with Sq == Sk and Sq < Sk
+(decode-style), grouped-query attention, sequence lengths that are not a
+multiple of the 64-wide tiles, an explicit scale, dynamic sizes and f16.
+
+Usage: check_attention_kernel.py TFC_RUN WORK_DIR
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+TOLERANCE = {"f32": 2e-5, "f16": 5e-3}
+
+
+def reference(q, k, v, mask, causal, scale):
+    """q [B,H,Sq,D], k/v [B,Hkv,Sk,*] in float64."""
+    h, hkv = q.shape[1], k.shape[1]
+    k = np.repeat(k, h // hkv, axis=1)
+    v = np.repeat(v, h // hkv, axis=1)
+    s = scale * q @ np.swapaxes(k, -1, -2)
+    if mask is not None:
+        s = s + mask
+    if causal:
+        sq, sk = s.shape[-2:]
+        i = np.arange(sq)[:, None] + (sk - sq)
+        s = np.where(np.arange(sk)[None, :] <= i, s, -np.inf)
+    s = s - s.max(-1, keepdims=True)
+    p = np.exp(s)
+    return (p / p.sum(-1, keepdims=True)) @ v
+
+
+def ttype(shape, dyn, et):
+    return "tensor<%sx%s>" % ("x".join("?" if d in dyn else str(n)
+                                        for d, n in enumerate(shape)), et)
+
+
+def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
+             causal=False, scale=None, packed=False, dyn=(), et="f32"):
+    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    npt = np.float16 if et == "f16" else np.float32
+    q = rng.standard_normal((b, h, sq, d)).astype(npt)
+    k = rng.standard_normal((b, hkv, sk, d)).astype(npt)
+    v = rng.standard_normal((b, hkv, sk, dv)).astype(npt)
+    mask = None
+    if mask_shape is not None:
+        mask = np.where(rng.random(mask_shape) < 0.2, -1e4, 0).astype(npt)
+        mask += rng.standard_normal(mask_shape).astype(npt)
+    eff_scale = scale if scale is not None else 1 / np.sqrt(d)
+    ref = reference(q.astype(np.float64), k.astype(np.float64),
+                    v.astype(np.float64),
+                    None if mask is None else mask.astype(np.float64),
+                    causal, eff_scale)
+
+    def pack(x):  # [B,H,S,D] -> [B,S,H*D]
+        return np.ascontiguousarray(x.transpose(0, 2, 1, 3)).reshape(
+            x.shape[0], x.shape[2], -1)
+
+    args = [q, k, v] if not packed else [pack(q), pack(k), pack(v)]
+    out_shape = (b, h, sq, dv) if not packed else (b, sq, h * dv)
+    if mask is not None:
+        args.append(mask)
+    names = ["q", "k", "v", "m"][:len(args)]
+    types = [ttype(a.shape, dyn if i < 3 else (), et) for i, a in enumerate(args)]
+    rtype = ttype(out_shape, dyn, et)
+    attrs = []
+    if causal:
+        attrs.append("causal")
+    if scale is not None:
+        attrs.append("scale = %r : f32" % scale)
+    if packed:
+        attrs.append("num_heads = %d : i64" % h)
+    params = ", ".join("%%%s: %s" % (n, t) for n, t in zip(names, types))
+    mlir = """func.func @main(%s) -> %s {
+  %%r = tfc.attention %s {%s} : (%s) -> %s
+  return %%r : %s
+}
+""" % (params, rtype, ", ".join("%" + n for n in names), ", ".join(attrs),
+       ", ".join(types), rtype, rtype)
+    case_dir = os.path.join(work, name)
+    os.makedirs(case_dir, exist_ok=True)
+    path = os.path.join(case_dir, "model.mlir")
+    with open(path, "w") as f:
+        f.write(mlir)
+    cmd = [tfc_run, path, "--output-dir", case_dir]
+    for i, (n, a) in enumerate(zip(names, args)):
+        np.save(os.path.join(case_dir, n + ".npy"), a)
+        cmd += ["--input", "input%d=%s" % (i, os.path.join(case_dir, n + ".npy"))]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
+                                                    r.stderr.strip()))
+        return False
+    got = np.load(os.path.join(case_dir, "output0.npy")).astype(np.float64)
+    want = pack(ref) if packed else ref
+    err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
+    ok = got.shape == want.shape and err <= TOLERANCE[et]
+    print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
+    return ok
+
+
+def main():
+    tfc_run, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    cases = [
+        ("bhsd-plain", dict(b=1, h=2, hkv=2, sq=16, sk=16, d=8, dv=8)),
+        ("bhsd-mask-b11s", dict(b=2, h=3, hkv=3, sq=70, sk=70, d=16, dv=16,
+                                mask_shape=(2, 1, 1, 70))),
+        ("bhsd-mask-ss", dict(b=1, h=2, hkv=2, sq=33, sk=130, d=8, dv=4,
+                              mask_shape=(33, 130))),
+        ("bhsd-causal", dict(b=1, h=2, hkv=2, sq=150, sk=150, d=8, dv=8,
+                             causal=True)),
+        ("bhsd-causal-decode", dict(b=1, h=2, hkv=2, sq=3, sk=100, d=8, dv=8,
+                                    causal=True)),
+        ("bhsd-causal-mask", dict(b=1, h=2, hkv=2, sq=65, sk=65, d=8, dv=8,
+                                  causal=True, mask_shape=(1, 2, 65, 65))),
+        ("bhsd-gqa-scale", dict(b=1, h=4, hkv=2, sq=20, sk=20, d=8, dv=8,
+                                scale=0.3)),
+        ("bhsd-dynamic", dict(b=2, h=2, hkv=2, sq=40, sk=40, d=8, dv=8,
+                              mask_shape=(2, 1, 1, 40), dyn=(0, 2))),
+        ("packed-mask", dict(b=2, h=4, hkv=4, sq=77, sk=77, d=16, dv=16,
+                             mask_shape=(2, 1, 1, 77), packed=True)),
+        ("packed-causal-gqa", dict(b=1, h=4, hkv=1, sq=130, sk=130, d=8, dv=8,
+                                   causal=True, packed=True)),
+        ("packed-dynamic", dict(b=1, h=2, hkv=2, sq=50, sk=50, d=8, dv=8,
+                                packed=True, dyn=(0, 1))),
+        ("bhsd-f16", dict(b=1, h=2, hkv=2, sq=70, sk=70, d=16, dv=16,
+                          causal=True, et="f16")),
+    ]
+    failures = sum(not run_case(tfc_run, work, n, **c) for n, c in cases)
+    print("%d failures" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
