@@ -217,14 +217,19 @@ def TFC_LinearOp : TFC_Op<"linear", [Pure]> {
     - C4: `bias`, when present, has rank 1 and size weight's first size.
     - C5: the result has the input's shape with the last size replaced by
       weight's first size.
+    - C6: `activation`, applied to the biased result, is one of "none"
+      (the default), "relu", "gelu" (erf form), "gelu_tanh" or "silu"
+      (x * sigmoid(x)), and needs a float element type unless "none".
 
     Example:
     ```mlir
     %y = tfc.linear %x, %w, %b : (tensor<1x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<1x128x3072xf32>
+    %g = tfc.linear %x, %w, %b {activation = "gelu"} : (tensor<1x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<1x128x3072xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       Optional<AnyRankedTensor>:$bias);
+                       Optional<AnyRankedTensor>:$bias,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat =
       "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";

@@ -16,7 +16,28 @@
 
 using namespace mlir;
 
+static llvm::cl::opt<bool> clRemarks(
+    "tfc-remarks",
+    llvm::cl::desc("Report each near-miss of the raising passes of "
+                   "--tfc-optimize (why a candidate did not fuse) as a remark"),
+    llvm::cl::init(false));
+
 void tfc::buildOptimizePipeline(OpPassManager &pm) {
+  buildOptimizePipeline(pm, clRemarks);
+}
+
+void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(tfc::createFoldShapesPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &fn = pm.nest<func::FuncOp>();
+  fn.addPass(tfc::createRaiseNormsPass({remarks}));
+  fn.addPass(tfc::createRaiseGeluPass({remarks}));
+  fn.addPass(tfc::createRaiseAttentionPass({remarks}));
+  fn.addPass(createCanonicalizerPass());
+  fn.addPass(tfc::createRaiseLinearPass({remarks}));
+  fn.addPass(tfc::createMergeQKVPass({remarks}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -59,8 +80,11 @@ void tfc::buildLowerToCPUPipeline(OpPassManager &pm) {
 
 void tfc::registerPipelines() {
   PassPipelineRegistration<>(
-      "tfc-optimize", "optimize phase: folding, canonicalization, CSE",
-      buildOptimizePipeline);
+      "tfc-optimize",
+      "optimize phase: shape folding, canonicalization, CSE and raising to "
+      "transformer ops (norms, gelu, attention, linear, merged QKV); "
+      "--tfc-remarks reports near-misses",
+      [](OpPassManager &pm) { buildOptimizePipeline(pm); });
   PassPipelineRegistration<>(
       "tfc-lower-to-linalg",
       "target phase (first half): tfc -> linalg on tensors, weights as "

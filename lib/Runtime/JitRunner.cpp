@@ -190,7 +190,10 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   ExecutionEngineOptions eo;
-  eo.transformer = makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  // eo.transformer is a function_ref: the std::function must outlive create().
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  eo.transformer = optimize;
   eo.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // memref.copy of strided views calls memrefCopy from MLIR's runner utils.
   static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS};

@@ -5,8 +5,12 @@
 #include "mlir/Pass/PassManager.h"
 
 namespace mlir::tfc {
-/// optimize phase: folding, canonicalization and CSE on the tfc dialect.
+/// optimize phase: shape folding, canonicalization, CSE and the raising
+/// passes (tfc-raise-norms, -gelu, -attention, -linear, tfc-merge-qkv).
+/// `remarks` makes the raising passes report near-misses; the first form
+/// takes it from the --tfc-remarks command-line flag.
 void buildOptimizePipeline(OpPassManager &pm);
+void buildOptimizePipeline(OpPassManager &pm, bool remarks);
 /// target phase, first half: tfc -> linalg on tensors, weights become
 /// entry-function arguments (see tfc-externalize-weights).
 void buildLowerToLinalgPipeline(OpPassManager &pm);

@@ -172,7 +172,16 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
         [&](OpBuilder &nb, Location loc, ValueRange args) {
           macBody(nb, loc, args, elem);
         });
-    rewriter.replaceOp(op, castTo(b, g.getResult(0), res));
+    Value y = castTo(b, g.getResult(0), res);
+    // The activation is an elementwise epilogue, lowered in turn.
+    StringRef act = op.getActivation();
+    if (act == "relu")
+      y = ReluOp::create(b, y);
+    else if (act == "gelu" || act == "gelu_tanh")
+      y = GeluOp::create(b, y, act == "gelu" ? "none" : "tanh");
+    else if (act == "silu")
+      y = MulOp::create(b, res, y, SigmoidOp::create(b, y));
+    rewriter.replaceOp(op, y);
     return success();
   }
 };

@@ -159,7 +159,7 @@ struct ShapeLowering : OpRewritePattern<ShapeOp> {
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     SmallVector<Value> dims;
-    for (int64_t d = op.getStart(); d < op.getEnd(); ++d)
+    for (int64_t d = op.getStart(); d < (int64_t)op.getEnd(); ++d)
       dims.push_back(arith::IndexCastOp::create(b, b.getI64Type(),
                                                 dimValue(b, op.getInput(), d)));
     Value r;

@@ -199,6 +199,15 @@ func.func @linear_c5(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
 
 // -----
 
+// linear C6
+func.func @linear_c6(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{C6: unknown activation 'swish'}}
+  %r = tfc.linear %x, %w {activation = "swish"} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
 // einsum C1
 func.func @einsum_c1(%a: tensor<2x3xf32>) {
   // expected-error @+1 {{C1: equation needs an explicit '->' output term}}

@@ -179,6 +179,13 @@ LogicalResult LinearOp::verify() {
       return emitOpError("C5: result shape does not match input");
   if (conflicts(res.getShape().back(), w.getDimSize(0)))
     return emitOpError("C5: result feature size must be weight's first size");
+  StringRef act = getActivation();
+  if (!llvm::is_contained(
+          ArrayRef<StringRef>{"none", "relu", "gelu", "gelu_tanh", "silu"},
+          act) ||
+      (act != "none" && !isa<FloatType>(res.getElementType())))
+    return emitOpError("C6: unknown activation '")
+           << act << "' (none, relu, gelu, gelu_tanh, silu; float only)";
   return success();
 }
 
@@ -560,7 +567,7 @@ LogicalResult SliceOp::verify() {
 
 LogicalResult GatherOp::verify() {
   auto d = getData().getType(), i = getIndices().getType();
-  if (getAxis() < 0 || getAxis() >= d.getRank())
+  if (getAxis() < 0 || (int64_t)getAxis() >= d.getRank())
     return emitOpError("C1: axis ") << getAxis() << " out of range";
   if (!isa<IntegerType>(i.getElementType()))
     return emitOpError("C2: indices must be integers");
@@ -585,7 +592,7 @@ LogicalResult ShapeOp::verify() {
 OpFoldResult ShapeOp::fold(FoldAdaptor) {
   auto in = getInput().getType();
   SmallVector<int64_t> dims;
-  for (int64_t d = getStart(); d < getEnd(); ++d) {
+  for (int64_t d = getStart(); d < (int64_t)getEnd(); ++d) {
     if (in.isDynamicDim(d))
       return {};
     dims.push_back(in.getDimSize(d));
