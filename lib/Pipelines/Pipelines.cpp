@@ -16,14 +16,12 @@
 
 using namespace mlir;
 
-static llvm::cl::opt<bool> clRemarks(
-    "tfc-remarks",
-    llvm::cl::desc("Report each near-miss of the raising passes of "
-                   "--tfc-optimize (why a candidate did not fuse) as a remark"),
-    llvm::cl::init(false));
+static bool remarksByDefault = false;
+
+void tfc::setOptimizeRemarksDefault(bool remarks) { remarksByDefault = remarks; }
 
 void tfc::buildOptimizePipeline(OpPassManager &pm) {
-  buildOptimizePipeline(pm, clRemarks);
+  buildOptimizePipeline(pm, remarksByDefault);
 }
 
 void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks) {
@@ -79,12 +77,14 @@ void tfc::buildLowerToCPUPipeline(OpPassManager &pm) {
 }
 
 void tfc::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<OptimizeOptions>(
       "tfc-optimize",
       "optimize phase: shape folding, canonicalization, CSE and raising to "
       "transformer ops (norms, gelu, attention, linear, merged QKV); "
-      "--tfc-remarks reports near-misses",
-      [](OpPassManager &pm) { buildOptimizePipeline(pm); });
+      "remarks=1 (or a tool's --tfc-remarks) reports near-misses",
+      [](OpPassManager &pm, const OptimizeOptions &o) {
+        buildOptimizePipeline(pm, o.remarks || remarksByDefault);
+      });
   PassPipelineRegistration<>(
       "tfc-lower-to-linalg",
       "target phase (first half): tfc -> linalg on tensors, weights as "

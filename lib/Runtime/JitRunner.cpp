@@ -151,7 +151,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
 
   PassManager pm(module->getContext());
   if (options.optimize)
-    mlir::tfc::buildOptimizePipeline(pm);
+    mlir::tfc::buildOptimizePipeline(pm, options.remarks);
   mlir::tfc::buildLowerToLinalgPipeline(pm);
   if (failed(pm.run(*module))) {
     error = "lowering to linalg failed";

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tfc/Import/ONNX.h"
+#include "tfc/Pipelines/Pipelines.h"
 #include "tfc/Pipelines/Registration.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -16,6 +17,12 @@
 
 using namespace mlir;
 
+static llvm::cl::opt<bool> remarks(
+    "tfc-remarks",
+    llvm::cl::desc("Report each near-miss of --tfc-optimize's raising passes "
+                   "(why a candidate did not fuse) as a remark"),
+    llvm::cl::init(false));
+
 int main(int argc, char **argv) {
   DialectRegistry registry;
   tfc::registerAllDialects(registry);
@@ -23,6 +30,8 @@ int main(int argc, char **argv) {
   auto [inputFile, outputFile] =
       registerAndParseCLIOptions(argc, argv, "tfc optimizer driver", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  // Pipelines are built after parsing, so the default is in place in time.
+  tfc::setOptimizeRemarksDefault(remarks);
 
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> buffer;

@@ -73,6 +73,10 @@ static bool takeThreadsOption(int &argc, char **argv) {
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
                                 cl::init(false));
+static cl::opt<bool> remarks(
+    "tfc-remarks",
+    cl::desc("report why candidates of the raising passes did not fuse"),
+    cl::init(false));
 static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
                               cl::init(false));
@@ -176,6 +180,7 @@ int main(int argc, char **argv) {
 
   CompileOptions opts;
   opts.optimize = !noOptimize;
+  opts.remarks = remarks;
   opts.dumpLLVMDialect = dumpLLVM;
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)

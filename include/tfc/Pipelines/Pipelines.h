@@ -3,14 +3,24 @@
 #define TFC_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir::tfc {
 /// optimize phase: shape folding, canonicalization, CSE and the raising
 /// passes (tfc-raise-norms, -gelu, -attention, -linear, tfc-merge-qkv).
 /// `remarks` makes the raising passes report near-misses; the first form
-/// takes it from the --tfc-remarks command-line flag.
+/// uses the default set by setOptimizeRemarksDefault.
 void buildOptimizePipeline(OpPassManager &pm);
 void buildOptimizePipeline(OpPassManager &pm, bool remarks);
+/// The remarks default of --tfc-optimize (tools set it from --tfc-remarks).
+void setOptimizeRemarksDefault(bool remarks);
+
+struct OptimizeOptions : public PassPipelineOptions<OptimizeOptions> {
+  Option<bool> remarks{*this, "remarks",
+                       llvm::cl::desc("Report near-misses of the raising "
+                                      "passes as remarks"),
+                       llvm::cl::init(false)};
+};
 /// target phase, first half: tfc -> linalg on tensors, weights become
 /// entry-function arguments (see tfc-externalize-weights).
 void buildLowerToLinalgPipeline(OpPassManager &pm);

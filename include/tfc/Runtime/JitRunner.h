@@ -29,6 +29,7 @@ struct TensorSpec {
 
 struct CompileOptions {
   bool optimize = true; ///< run the tfc-optimize pipeline first
+  bool remarks = false;  ///< report the raising passes' near-misses
   int optLevel = 3;     ///< LLVM optimization level
   bool dumpLLVMDialect = false;
 };

@@ -370,9 +370,16 @@ struct RaiseAttention {
       auto t = cast<RankedTensorType>(x.getType());
       SmallVector<int64_t> shape = {1};
       shape.append(t.getShape().begin(), t.getShape().end());
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        sizes.push_back(
+            t.isDynamicDim(d)
+                ? OpFoldResult(
+                      tensor::DimOp::create(rewriter, loc, x, d).getResult())
+                : OpFoldResult(rewriter.getIndexAttr(t.getDimSize(d))));
       return tensor::ExpandShapeOp::create(
           rewriter, loc, RankedTensorType::get(shape, t.getElementType()), x,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}, sizes);
     };
     Value q4 = to4(q), k4 = to4(k), v4 = to4(v);
     auto pvType = pv.getType();

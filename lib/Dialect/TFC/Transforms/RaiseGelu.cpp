@@ -64,6 +64,11 @@ public:
   explicit GeluRaiser(bool remarks) : remarks(remarks) {}
 
   std::optional<GeluMatch> match(MulOp root) {
+    // An inner product of a larger one is tried too, but only the outermost
+    // product reports near-misses (once per candidate).
+    bool inner = root.getResult().hasOneUse() &&
+                 isa<MulOp>(*root.getResult().getUsers().begin());
+    bool remarks = this->remarks && !inner;
     double c = 1.0;
     SmallVector<Value> fs;
     productFactors(root.getResult(), c, fs);

@@ -2,6 +2,9 @@
 #ifndef TFC_DIALECT_TFC_TRANSFORMS_PASSES_H
 #define TFC_DIALECT_TFC_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

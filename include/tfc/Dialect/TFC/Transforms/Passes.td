@@ -36,6 +36,8 @@ def ExternalizeWeightsPass : Pass<"tfc-externalize-weights", "ModuleOp"> {
 }
 
 class TFC_RaisingPass<string name> : Pass<name, "func::FuncOp"> {
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"remarks", "remarks", "bool", "false",
            "Report each near-miss (why a candidate did not fuse) as a remark">
@@ -43,6 +45,8 @@ class TFC_RaisingPass<string name> : Pass<name, "func::FuncOp"> {
 }
 
 def FoldShapesPass : Pass<"tfc-fold-shapes", "func::FuncOp"> {
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let summary = "Fold shape subgraphs and refine reshape result types";
   let description = [{
     Shape inference for the Shape/Gather/Concat/Unsqueeze chains exporters
