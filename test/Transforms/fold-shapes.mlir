@@ -48,3 +48,16 @@ func.func @scalar_constants() -> tensor<f32> {
   %s = tfc.sqrt %d : tensor<f32>
   return %s : tensor<f32>
 }
+
+// -----
+
+// triu(full(-inf), 1): the causal mask becomes a constant.
+// CHECK-LABEL: func @constant_trilu
+// CHECK: %[[M:.+]] = arith.constant dense<{{\[\[}}0.000000e+00, 0xFF800000, 0xFF800000], [0.000000e+00, 0.000000e+00, 0xFF800000], [0.000000e+00, 0.000000e+00, 0.000000e+00]]> : tensor<3x3xf32>
+// CHECK: return %[[M]]
+func.func @constant_trilu() -> tensor<3x3xf32> {
+  %ninf = arith.constant dense<0xFF800000> : tensor<3x3xf32>
+  %k = arith.constant dense<1> : tensor<i64>
+  %t = tfc.trilu %ninf, %k {upper} : (tensor<3x3xf32>, tensor<i64>) -> tensor<3x3xf32>
+  return %t : tensor<3x3xf32>
+}

@@ -34,12 +34,13 @@ func.func @silu(%x: tensor<1x4x3xf32>) -> tensor<1x4x2xf32> {
 // CHECK-LABEL: func @not_layers
 // CHECK: tfc.matmul %arg0, %arg1
 // CHECK: %[[L:.+]] = tfc.linear %arg0, %{{.*}} : (tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<4x2xf32>
-// CHECK: tfc.add %[[L]], %arg2
-func.func @not_layers(%x: tensor<4x3xf32>, %y: tensor<3x2xf32>, %b: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+// CHECK: tfc.add %[[L]], %{{.*}}
+func.func @not_layers(%x: tensor<4x3xf32>, %y: tensor<3x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
   %w = arith.constant dense<1.0> : tensor<3x2xf32>
+  %b = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
   %a = tfc.matmul %x, %y : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
   %m = tfc.matmul %x, %w : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
-  // expected-remark @+1 {{tfc-raise-linear: not fused: the added value is not a rank-1 bias of the output size}}
+  // expected-remark @+1 {{tfc-raise-linear: not fused: the added constant is not a rank-1 bias of the output size}}
   %r = tfc.add %m, %b : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
   return %a, %r : tensor<4x2xf32>, tensor<4x2xf32>
 }

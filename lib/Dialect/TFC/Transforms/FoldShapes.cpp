@@ -121,10 +121,49 @@ struct FoldScalarElementwise : OpRewritePattern<OpT> {
   }
 };
 
+/// Evaluates trilu of a constant (masks built as triu(full(-inf), 1)), up to
+/// 2^20 elements.
+struct FoldConstantTrilu : OpRewritePattern<TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TriluOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    if (!type.hasStaticShape() || type.getRank() < 2 ||
+        type.getNumElements() > (1 << 20))
+      return failure();
+    auto input = constantValues(op.getInput(), 1 << 20);
+    if (!input)
+      return failure();
+    int64_t k = 0;
+    if (op.getK()) {
+      auto kv = constantValues(op.getK(), 1);
+      if (!kv)
+        return failure();
+      k = (int64_t)(*kv)[0];
+    }
+    int64_t rows = type.getDimSize(type.getRank() - 2);
+    int64_t cols = type.getDimSize(type.getRank() - 1);
+    Type et = type.getElementType();
+    SmallVector<Attribute> values;
+    for (int64_t e = 0, n = input->size(); e < n; ++e) {
+      int64_t i = (e / cols) % rows, j = e % cols;
+      bool keep = op.getUpper() ? j >= i + k : j <= i + k;
+      double v = keep ? (*input)[e] : 0.0;
+      if (isa<FloatType>(et))
+        values.push_back(rewriter.getFloatAttr(et, v));
+      else
+        values.push_back(rewriter.getIntegerAttr(et, (int64_t)v));
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, type, DenseElementsAttr::get(type, values));
+    return success();
+  }
+};
+
 struct FoldShapesPass : tfc::impl::FoldShapesPassBase<FoldShapesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldReshapeShape, FoldScalarElementwise<AddOp>,
+    patterns.add<FoldReshapeShape, FoldConstantTrilu, FoldScalarElementwise<AddOp>,
                  FoldScalarElementwise<SubOp>, FoldScalarElementwise<MulOp>,
                  FoldScalarElementwise<DivOp>, FoldScalarElementwise<PowOp>,
                  FoldScalarElementwise<SqrtOp>, FoldScalarElementwise<NegOp>,

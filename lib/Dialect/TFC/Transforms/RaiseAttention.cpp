@@ -162,7 +162,7 @@ ReshapeOp matchHeadMerge(Value attn, int64_t h, int64_t dv) {
   for (int i = 0; i < 2; ++i)
     if ((*shape)[i] != 0 && (*shape)[i] != tt.getDimSize(i))
       return nullptr;
-  if ((*shape)[2] != h * dv)
+  if ((*shape)[2] != h * dv && (*shape)[2] != -1) // -1: the rest, H*Dv
     return nullptr;
   return rs;
 }

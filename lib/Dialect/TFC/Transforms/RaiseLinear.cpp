@@ -81,9 +81,10 @@ struct RaiseLinearPass : tfc::impl::RaiseLinearPassBase<RaiseLinearPass> {
           if (bt.getRank() == 1 && bt.getDimSize(0) == n) {
             bias = b;
             last = add;
-          } else {
+          } else if (b.getDefiningOp<arith::ConstantOp>()) {
             nearMiss(remarks, add, kPass,
-                     "the added value is not a rank-1 bias of the output size");
+                     "the added constant is not a rank-1 bias of the output "
+                     "size");
           }
         }
       }

@@ -58,6 +58,18 @@ Value squareBase(Value sq, std::optional<double> &badExponent) {
   return nullptr;
 }
 
+/// `v` = reciprocal(d) or 1 / d: returns d.
+Value reciprocalOf(Value v) {
+  if (auto r = v.getDefiningOp<ReciprocalOp>())
+    return r.getInput();
+  if (auto d = v.getDefiningOp<DivOp>()) {
+    auto one = scalarConstant(d.getLhs());
+    if (one && *one == 1.0)
+      return d.getRhs();
+  }
+  return nullptr;
+}
+
 struct Norm {
   Value input;
   int64_t axis;
@@ -73,14 +85,16 @@ public:
   std::optional<Norm> match(Operation *op) {
     Value num, den;
     if (auto d = dyn_cast<DivOp>(op)) {
+      if (reciprocalOf(d.getResult()))
+        return std::nullopt; // 1 / sqrt(...): the multiplication is the root
       num = d.getLhs();
       den = d.getRhs();
     } else if (auto m = dyn_cast<MulOp>(op)) {
       for (auto [a, b] : {std::pair(m.getLhs(), m.getRhs()),
                           std::pair(m.getRhs(), m.getLhs())})
-        if (auto r = b.getDefiningOp<ReciprocalOp>()) {
+        if (Value r = reciprocalOf(b)) {
           num = a;
-          den = r.getInput();
+          den = r;
         }
     }
     if (!num)

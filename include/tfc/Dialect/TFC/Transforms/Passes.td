@@ -57,7 +57,8 @@ def FoldShapesPass : Pass<"tfc-fold-shapes", "func::FuncOp"> {
     semantics; only when `allowzero` is unset) and the result type gets every
     size that is now known. Dead Shape/Gather/Concat ops then go away with
     canonicalization. Constant tfc elementwise ops of at most 16 elements
-    (scalars like sqrt(2/pi)) are evaluated.
+    (scalars like sqrt(2/pi)) and trilu of a constant (causal masks built
+    as triu(full(-inf), 1)) are evaluated.
 
     Example:
     ```mlir
