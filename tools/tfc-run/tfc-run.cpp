@@ -81,6 +81,33 @@ static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
                               cl::init(false));
 
+/// A "Key:   N kB" field of /proc/self/status in KiB (-1 if unavailable).
+static long procStatusKiB(StringRef key) {
+  auto buf = MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (!buf)
+    return -1;
+  SmallVector<StringRef> lines;
+  (*buf)->getBuffer().split(lines, '\n');
+  for (StringRef line : lines) {
+    if (!line.consume_front(key) || !line.consume_front(":"))
+      continue;
+    long kib = -1;
+    line.trim().split(' ').first.getAsInteger(10, kib);
+    return kib;
+  }
+  return -1;
+}
+
+/// Resets the peak resident set size (VmHWM) to the current one.
+static bool resetPeakRss() {
+  std::error_code ec;
+  raw_fd_ostream f("/proc/self/clear_refs", ec);
+  if (ec)
+    return false;
+  f << "5";
+  return !f.has_error();
+}
+
 static int fail(const std::string &msg) {
   errs() << "tfc-run: error: " << msg << "\n";
   return 1;
@@ -227,6 +254,10 @@ int main(int argc, char **argv) {
       if (!readTensor(files[files.size() == 1 ? 0 : run], inputs[i]))
         return fail(error);
     }
+    // Memory a run needs (temporaries and outputs): the peak resident set
+    // from here on, above the resident set with the model and inputs loaded.
+    long base = bench > 0 ? procStatusKiB("VmRSS") : -1;
+    bool peakOk = bench > 0 && base >= 0 && resetPeakRss();
     std::vector<HostTensor> outputs;
     if (!model->run(inputs, outputs, error))
       return fail(error);
@@ -243,6 +274,11 @@ int main(int argc, char **argv) {
       std::sort(ms.begin(), ms.end());
       outs() << format("latency: median %.3f ms, min %.3f ms over %u runs\n",
                        ms[ms.size() / 2], ms.front(), (unsigned)bench);
+      long peak = procStatusKiB("VmHWM");
+      if (peakOk && peak >= 0)
+        outs() << format("run memory: peak %.1f MiB above the resident set "
+                         "with the model and inputs loaded\n",
+                         std::max(0L, peak - base) / 1024.0);
     }
     SmallString<256> dir(outputDir);
     if (runs > 1 && !dir.empty())

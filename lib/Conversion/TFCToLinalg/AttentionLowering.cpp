@@ -275,15 +275,23 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           auto par = utils::IteratorType::parallel;
           auto red = utils::IteratorType::reduction;
 
-          // s = scale * q k^T (+ mask), causal positions -inf.
+          // s = scale * q k^T (+ mask), causal positions -inf. Both
+          // products keep a parallel, unit-stride dimension innermost (the
+          // key tile is transposed once per tile) so that the loops vectorize.
           Value zero = filledTensor(nb, {tq, tk}, acc, nb.getFloatAttr(acc, 0));
+          Value kTInit = emptyTensor(nb, {getAsOpFoldResult(lay.d), tk},
+                                     cast<RankedTensorType>(kTile.getType())
+                                         .getElementType());
+          Value kT = linalg::TransposeOp::create(nb, kTile, kTInit,
+                                                 ArrayRef<int64_t>{1, 0})
+                         .getResult()[0];
           Value qk =
               linalg::GenericOp::create(
-                  nb, TypeRange{zero.getType()}, ValueRange{qTile, kTile},
+                  nb, TypeRange{zero.getType()}, ValueRange{qTile, kT},
                   ValueRange{zero},
-                  {map({d2(0), d2(2)}, 3), map({d2(1), d2(2)}, 3),
-                   map({d2(0), d2(1)}, 3)},
-                  {par, par, red},
+                  {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),
+                   map({d2(0), d2(2)}, 3)},
+                  {par, red, par},
                   [&](OpBuilder &bb, Location l, ValueRange a) {
                     Value x = extendTo(bb, l, a[0], acc);
                     Value y = extendTo(bb, l, a[1], acc);
@@ -394,9 +402,9 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
               linalg::GenericOp::create(
                   nb, TypeRange{accScaled.getType()}, ValueRange{p, vTile},
                   ValueRange{accScaled},
-                  {map({d2(0), d2(2)}, 3), map({d2(2), d2(1)}, 3),
-                   map({d2(0), d2(1)}, 3)},
-                  {par, par, red},
+                  {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),
+                   map({d2(0), d2(2)}, 3)},
+                  {par, red, par},
                   [&](OpBuilder &bb, Location l, ValueRange a) {
                     Value y = extendTo(bb, l, a[1], acc);
                     Value prod = arith::MulFOp::create(bb, l, a[0], y);
