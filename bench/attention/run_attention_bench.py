@@ -20,6 +20,7 @@ Usage: run_attention_bench.py [--tfc-run PATH] [--lengths 128,512,2048,4096]
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -61,6 +62,11 @@ def main():
                    help="runs per measurement (default: 5, 3 from S=2048)")
     p.add_argument("--work", default="/tmp/tfc-attention-bench")
     args = p.parse_args()
+    if not shutil.which("npm"):
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run(sudo + ["apt-get", "update"], check=True, capture_output=True)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "nodejs", "npm"], check=True,
+                       capture_output=True)
     if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=HERE,
                        check=True, capture_output=True)

@@ -330,6 +330,8 @@ def TFC_LayerNormOp : TFC_Op<"layer_norm", [Pure, AttrSizedOperandSegments]> {
     Normalizes `input` over dimensions [axis, rank): `(x - mean) /
     sqrt(var + epsilon) * scale + bias` with the biased variance. `scale` and
     `bias` are optional and broadcast against the normalized dimensions.
+    With `residual`, x is `input + residual` (a residual add and its norm as
+    one unit, so that a fused kernel reads both once).
 
     Constraints:
     - C1: the element type is a float type and the result type equals the
@@ -338,21 +340,25 @@ def TFC_LayerNormOp : TFC_Op<"layer_norm", [Pure, AttrSizedOperandSegments]> {
     - C3: `scale` and `bias`, when present, have the input's element type and
       a shape that broadcasts to the normalized dimensions.
     - C4: `epsilon` >= 0.
+    - C5: `residual`, when present, has the input's type.
 
     Example:
     ```mlir
     %y = tfc.layer_norm %x, %g, %b {axis = -1 : i64, epsilon = 1.0e-5 : f32}
         : (tensor<1x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<1x128x768xf32>
+    %z = tfc.layer_norm %x, %g, %b residual(%r) {axis = -1 : i64}
+        : (tensor<1x128x768xf32>, tensor<768xf32>, tensor<768xf32>, tensor<1x128x768xf32>) -> tensor<1x128x768xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input,
                        Optional<AnyRankedTensor>:$scale,
                        Optional<AnyRankedTensor>:$bias,
+                       Optional<AnyRankedTensor>:$residual,
                        DefaultValuedAttr<I64Attr, "-1">:$axis,
                        DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat =
-      "$input (`,` $scale^)? (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+      "$input (`,` $scale^)? (`,` $bias^)? (`residual` `(` $residual^ `)`)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

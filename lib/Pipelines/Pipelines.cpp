@@ -36,6 +36,7 @@ void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks) {
   fn.addPass(createCanonicalizerPass());
   fn.addPass(tfc::createRaiseLinearPass({remarks}));
   fn.addPass(tfc::createMergeQKVPass({remarks}));
+  fn.addPass(tfc::createFuseResidualNormPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -196,10 +196,12 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     SmallVector<int64_t> axes;
     for (int64_t d = axis; d < t.getRank(); ++d)
       axes.push_back(d);
-    Value mean = ReduceMeanOp::create(b, keptType(t, axis, true),
-                                      op.getInput(),
+    Value x = op.getInput();
+    if (op.getResidual())
+      x = AddOp::create(b, t, x, op.getResidual());
+    Value mean = ReduceMeanOp::create(b, keptType(t, axis, true), x,
                                       b.getDenseI64ArrayAttr(axes), true);
-    Value centered = SubOp::create(b, t, op.getInput(), mean);
+    Value centered = SubOp::create(b, t, x, mean);
     Value sq = MulOp::create(b, t, centered, centered);
     Value y = normalizeBy(b, centered, sq, axis,
                           op.getEpsilon().convertToFloat());

@@ -62,7 +62,7 @@ LogicalResult Importer::importNormalization(StringRef op) {
     if (!scale)
       return error() << "input 'Scale' is missing";
     if (!hasOutput(1) && !hasOutput(2)) {
-      auto ln = LayerNormOp::create(b, loc, t, x, scale, bias,
+      auto ln = LayerNormOp::create(b, loc, t, x, scale, bias, Value(),
                                     b.getI64IntegerAttr(*axis),
                                     b.getF32FloatAttr(eps));
       setOutput(0, ln);

@@ -334,6 +334,15 @@ func.func @layer_norm_c4(%a: tensor<2x4xf32>) {
 
 // -----
 
+// layer_norm C5
+func.func @layer_norm_c5(%a: tensor<2x4xf32>, %r: tensor<4xf32>) {
+  // expected-error @+1 {{C5: residual must have the input's type 'tensor<2x4xf32>'}}
+  %y = tfc.layer_norm %a residual(%r) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
 // rms_norm C1
 func.func @rms_norm_c1(%a: tensor<2x4xf32>) {
   // expected-error @+1 {{C1: element type must be float and result type equal input type}}

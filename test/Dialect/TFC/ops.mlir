@@ -53,6 +53,8 @@ func.func @transformer(%x: tensor<1x8x64xf32>, %w: tensor<128x64xf32>, %b: tenso
   // CHECK: tfc.layer_norm %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>)
   %5 = tfc.layer_norm %x, %g, %g {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<1x8x64xf32>
   %6 = tfc.layer_norm %x : (tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  // CHECK: tfc.layer_norm %{{.*}}, %{{.*}} residual(%{{.*}}) : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<1x8x64xf32>)
+  %r6 = tfc.layer_norm %x, %g residual(%x) : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
   // CHECK: tfc.rms_norm
   %7 = tfc.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<1x8x64xf32>, tensor<64xf32>) -> tensor<1x8x64xf32>
   // CHECK: tfc.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {causal, scale = 2.500000e-01 : f32}

@@ -295,6 +295,9 @@ LogicalResult LayerNormOp::verify() {
     params.push_back(getScale());
   if (getBias())
     params.push_back(getBias());
+  if (getResidual() && getResidual().getType() != getInput().getType())
+    return emitOpError("C5: residual must have the input's type ")
+           << getInput().getType();
   return verifyNorm(*this, getInput().getType(), getType(), getAxis(), params,
                     getEpsilon().convertToFloat());
 }

@@ -208,7 +208,7 @@ struct RaiseNormsPass : tfc::impl::RaiseNormsPassBase<RaiseNormsPass> {
       Value r;
       if (n->layer)
         r = LayerNormOp::create(rewriter, last->getLoc(), type, n->input, gamma,
-                                beta, axis, eps);
+                                beta, /*residual=*/nullptr, axis, eps);
       else
         r = RmsNormOp::create(rewriter, last->getLoc(), type, n->input, gamma,
                               axis, eps);

@@ -187,4 +187,23 @@ def MergeQKVPass : TFC_RaisingPass<"tfc-merge-qkv"> {
   }];
 }
 
+def FuseResidualNormPass : Pass<"tfc-fuse-residual-norm", "func::FuncOp"> {
+  let summary = "Make a residual add and the layer norm of its sum one op";
+  let description = [{
+    `tfc.layer_norm(add(a, b))` becomes `tfc.layer_norm a residual(b)` when
+    the sum has no other user and neither operand broadcasts (post-norm
+    blocks such as BERT's `LayerNorm(x + Attention(x))`), so that the
+    lowering can read both operands once. Pre-norm blocks reuse the sum as
+    the residual stream and keep their add.
+
+    Example:
+    ```mlir
+    %s = tfc.add %x, %a : (tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+    %y = tfc.layer_norm %s, %g, %b ...
+    // becomes
+    %y = tfc.layer_norm %x, %g, %b residual(%a) ...
+    ```
+  }];
+}
+
 #endif // TFC_DIALECT_TFC_TRANSFORMS_PASSES
