@@ -224,7 +224,8 @@ int main(int argc, char **argv) {
                   std::to_string(specs.size()));
     namedFiles.emplace(specs[i].name, positionalFiles[i]);
   }
-  for (auto &[name, file] : namedFiles) {
+  for (auto &entry : namedFiles) {
+    const std::string &name = entry.first;
     bool known = specialized.count(name) ||
                  std::any_of(specs.begin(), specs.end(),
                              [&](const TensorSpec &s) { return s.name == name; });
