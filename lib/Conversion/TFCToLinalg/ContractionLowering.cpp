@@ -20,6 +20,12 @@ using utils::IteratorType;
 
 /// Multiply-accumulate body shared by all contractions: acc + prod(args).
 void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem) {
+  // Float sums may be reassociated (and fused into FMAs): that is what lets
+  // LLVM vectorize the reduction loop; the result stays within fp32
+  // rounding of the sequential sum.
+  auto fm = arith::FastMathFlagsAttr::get(
+      b.getContext(),
+      arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
   Value acc = toSignless(b, loc, args.back());
   Value prod;
   for (Value a : args.drop_back()) {
@@ -30,7 +36,7 @@ void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem) {
                : arith::MulIOp::create(b, loc, prod, a);
   }
   Value sum = isa<FloatType>(acc.getType())
-                  ? (Value)arith::AddFOp::create(b, loc, acc, prod)
+                  ? (Value)arith::AddFOp::create(b, loc, acc, prod, fm)
                   : arith::AddIOp::create(b, loc, acc, prod);
   linalg::YieldOp::create(b, loc, fromSignless(b, loc, sum, elem));
 }
