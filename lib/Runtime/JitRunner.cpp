@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -151,14 +152,30 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module->getContext()));
 
+  using Clock = std::chrono::steady_clock;
+  auto phase = [&](const char *name, Clock::time_point t0) {
+    m->phases.push_back(
+        {name, std::chrono::duration<double, std::milli>(Clock::now() - t0)
+                   .count()});
+  };
+  auto t0 = Clock::now();
+  if (options.optimize) {
+    PassManager opt(module->getContext());
+    mlir::tfc::buildOptimizePipeline(opt, options.remarks);
+    if (failed(opt.run(*module))) {
+      error = "optimization failed";
+      return nullptr;
+    }
+    phase("optimize (tfc-optimize)", t0);
+  }
+  t0 = Clock::now();
   PassManager pm(module->getContext());
-  if (options.optimize)
-    mlir::tfc::buildOptimizePipeline(pm, options.remarks);
   mlir::tfc::buildLowerToLinalgPipeline(pm);
   if (failed(pm.run(*module))) {
     error = "lowering to linalg failed";
     return nullptr;
   }
+  phase("lower to linalg (tfc-lower-to-linalg)", t0);
   // Weights became trailing arguments; remember where their bytes live.
   func = module->lookupSymbol<func::FuncOp>("main");
   if (auto ws = func->getAttrOfType<ArrayAttr>("tfc.weights")) {
@@ -180,12 +197,14 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
     }
     func->removeAttr("tfc.weights");
   }
+  t0 = Clock::now();
   PassManager lower(module->getContext());
   mlir::tfc::buildLinalgToLLVMPipeline(lower);
   if (failed(lower.run(*module))) {
     error = "lowering to LLVM failed";
     return nullptr;
   }
+  phase("lower to the LLVM dialect (tfc-linalg-to-llvm)", t0);
   if (options.dumpLLVMDialect)
     module->print(llvm::errs());
 
@@ -213,11 +232,18 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   // memref.copy of strided views calls memrefCopy from MLIR's runner utils.
   static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS};
   eo.sharedLibPaths = runtimeLibs;
+  t0 = Clock::now();
   auto engine = ExecutionEngine::create(*module, eo);
   if (!engine) {
     error = "JIT compilation failed: " + llvm::toString(engine.takeError());
     return nullptr;
   }
+  // Materialize the code now (ORC compiles on first lookup).
+  if (auto fn = (*engine)->lookupPacked("main"); !fn) {
+    error = "JIT compilation failed: " + llvm::toString(fn.takeError());
+    return nullptr;
+  }
+  phase("LLVM IR, optimization and machine code (JIT)", t0);
   m->engine = std::move(*engine);
   m->module = std::move(module);
   return m;

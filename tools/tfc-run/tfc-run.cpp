@@ -77,6 +77,10 @@ static cl::opt<bool> remarks(
     "tfc-remarks",
     cl::desc("report why candidates of the raising passes did not fuse"),
     cl::init(false));
+static cl::opt<bool> timing(
+    "timing",
+    cl::desc("print the wall time of each compile phase (to stderr)"),
+    cl::init(false));
 static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
                               cl::init(false));
@@ -171,6 +175,7 @@ int main(int argc, char **argv) {
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::set<std::string> graphInputs, specialized;
+  auto importStart = std::chrono::steady_clock::now();
   if (StringRef(modelPath).ends_with(".onnx")) {
     mlir::tfc::OnnxImportOptions importOptions;
     importOptions.onGraphInput = [&](const std::string &name, unsigned pos) {
@@ -204,6 +209,9 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
+  double importMs = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - importStart)
+                        .count();
 
   CompileOptions opts;
   opts.optimize = !noOptimize;
@@ -212,6 +220,16 @@ int main(int argc, char **argv) {
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)
     return fail(error);
+  if (timing) {
+    double total = importMs;
+    errs() << format("compile time: %-48s %9.1f ms\n", "import (parse)",
+                     importMs);
+    for (auto &[name, ms] : model->phaseTimes()) {
+      errs() << format("compile time: %-48s %9.1f ms\n", name.c_str(), ms);
+      total += ms;
+    }
+    errs() << format("compile time: %-48s %9.1f ms\n", "total", total);
+  }
   if (threads > 1)
     errs() << "tfc-run: note: --threads " << threads
            << " requested; this build runs on 1 thread\n";

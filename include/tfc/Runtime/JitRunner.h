@@ -48,6 +48,10 @@ public:
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+  /// Wall time of each compile phase, in order (milliseconds).
+  const std::vector<std::pair<std::string, double>> &phaseTimes() const {
+    return phases;
+  }
 
   /// Checks `inputs` (one per model input, in order) against the specs and
   /// runs the model. On error returns false with a message naming the input.
@@ -59,6 +63,7 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module; // keeps weight blobs alive
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
+  std::vector<std::pair<std::string, double>> phases;
   struct Weight {
     const void *data;
     std::vector<int64_t> shape;

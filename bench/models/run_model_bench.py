@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""CPU model benchmark: tfc against ONNX Runtime and PyTorch eager, in one
+run on one machine, on full-size models built from plain torch (fixed seed,
+random weights):
+
+  bert-base   12 layers, hidden 768, 12 heads, seq 128, with attention mask
+  gpt2-small  12 layers, hidden 768, 12 heads, vocab 50257, prefill seq 128,
+              causal mask
+  vit-b16     224x224 image, patch 16, 12 layers, hidden 768, 1000 classes
+
+Each model runs in interleaved rounds (tfc, ONNX Runtime, torch, then again)
+at 1 and 2 threads; the table gives the median over rounds of each engine's
+median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
+(matmul and convolution FLOPs counted analytically). A GEMM-only line gives
+tfc's GFLOP/s on one 128x768x3072 linear against the measured fp32 peak
+(fp32_peak.c: independent AVX-512/AVX2 FMA chains), and --plot writes a PNG.
+tfc output agreement with torch is printed per model.
+
+Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
+         [--threads 1,2] [--rounds 3] [--reps 3] [--work DIR] [--plot FILE.png]
+         [--tfc-run PATH]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "test", "Models"))
+import peers  # noqa: E402
+from export_models import Bert, Gpt2, Vit  # noqa: E402
+
+H, L, S = 768, 12, 128
+
+
+def layer_flops(seq):
+    return L * (4 * 2 * seq * H * H + 2 * 2 * seq * H * 4 * H + 2 * 2 * seq * seq * H)
+
+
+def build(name, work):
+    """Exports the model; returns (onnx path, {input: npy}, torch model, args, GFLOP)."""
+    torch.manual_seed(0)
+    if name == "bert-base":
+        model = Bert(30522, H, 12, L, 512).eval()
+        ids = torch.randint(0, 30522, (1, S))
+        mask = torch.ones(1, S, dtype=torch.long)
+        mask[0, 100:] = 0
+        args, names = (ids, mask), ["input_ids", "attention_mask"]
+        flops = layer_flops(S) + 2 * H * H
+    elif name == "gpt2-small":
+        model = Gpt2(50257, H, 12, L, S).eval()
+        args, names = (torch.randint(0, 50257, (1, S)),), ["input_ids"]
+        flops = layer_flops(S) + 2 * S * H * 50257
+    else:
+        model = Vit(224, 16, H, 12, L, 1000).eval()
+        args, names = (torch.randn(1, 3, 224, 224),), ["pixels"]
+        n = (224 // 16) ** 2
+        flops = 2 * n * 3 * 16 * 16 * H + layer_flops(n + 1) + 2 * H * 1000
+    path = os.path.join(work, name + ".onnx")
+    inputs = {}
+    for n, a in zip(names, args):
+        inputs[n] = os.path.join(work, "%s.%s.npy" % (name, n))
+        np.save(inputs[n], a.numpy())
+    if not os.path.exists(path):
+        torch.onnx.export(model, args, path, opset_version=17, input_names=names,
+                          do_constant_folding=True)
+    return path, inputs, model, args, flops / 1e9
+
+
+def time_torch(model, args, threads, reps):
+    torch.set_num_threads(threads)
+    with torch.no_grad():
+        model(*args)
+        ms = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            model(*args)
+            ms.append((time.perf_counter() - t0) * 1e3)
+    return float(np.median(ms))
+
+
+def gemm_line(tfc_run, work):
+    """tfc GFLOP/s on a 128x768x3072 linear, and the measured fp32 peak."""
+    exe = os.path.join(work, "fp32_peak")
+    subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
+                    "-o", exe], check=True)
+    peak = float(subprocess.run([exe], capture_output=True, text=True,
+                                check=True).stdout.split()[0])
+    mlir = os.path.join(work, "gemm.mlir")
+    with open(mlir, "w") as f:
+        f.write("""func.func @main(%x: tensor<128x768xf32>, %w: tensor<3072x768xf32>) -> tensor<128x3072xf32> {
+  %y = tfc.linear %x, %w : (tensor<128x768xf32>, tensor<3072x768xf32>) -> tensor<128x3072xf32>
+  return %y : tensor<128x3072xf32>
+}
+""")
+    rng = np.random.default_rng(0)
+    x, w = os.path.join(work, "gemm.x.npy"), os.path.join(work, "gemm.w.npy")
+    np.save(x, rng.standard_normal((128, 768)).astype(np.float32))
+    np.save(w, rng.standard_normal((3072, 768)).astype(np.float32))
+    ms = peers.run_tfc(tfc_run, mlir, {"input0": x, "input1": w}, 10)[0]
+    return 2 * 128 * 768 * 3072 / ms / 1e6, peak
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--models", default="bert-base,gpt2-small,vit-b16")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--work", default="/tmp/tfc-model-bench")
+    p.add_argument("--plot", default="")
+    p.add_argument("--tfc-run", default=peers.DEFAULT_TFC_RUN)
+    args = p.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    peers.ensure_onnxruntime()
+    print(peers.machine_line())
+    rows = []
+    for name in args.models.split(","):
+        path, inputs, model, targs, gflop = build(name, args.work)
+        # Agreement with torch (and tfc's compile time, printed by --timing).
+        out_dir = os.path.join(args.work, "out_" + name)
+        _, _, _, err = peers.run_tfc(args.tfc_run, path, inputs, 1, ["--timing"], out_dir)
+        compile_ms = [l for l in err.splitlines() if "compile time: total" in l]
+        with torch.no_grad():
+            ref = model(*targs)
+        ref = (ref[0] if isinstance(ref, tuple) else ref).numpy()
+        outs = sorted(os.listdir(out_dir))
+        got = np.load(os.path.join(out_dir, outs[0]))
+        rel = float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
+        print("%s: %.2f GFLOP, tfc vs torch rel max error %.2e, %s" % (
+            name, gflop, rel, compile_ms[0].split(":", 1)[1].strip() if compile_ms else ""))
+        for threads in (int(t) for t in args.threads.split(",")):
+            times = {"tfc": [], "ort": [], "torch": []}
+            for _ in range(args.rounds):
+                extra = ["--threads", str(threads)] if threads > 1 else []
+                times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs, args.reps,
+                                                  extra)[0])
+                times["ort"].append(peers.run_ort(path, inputs, args.reps, threads)[0])
+                times["torch"].append(time_torch(model, targs, threads, args.reps))
+            med = {k: float(np.median(v)) for k, v in times.items()}
+            rows.append((name, threads, med["tfc"], med["ort"], med["torch"],
+                         med["tfc"] / med["ort"], med["tfc"] / med["torch"],
+                         gflop / med["tfc"] * 1e3, gflop / med["ort"] * 1e3,
+                         gflop / med["torch"] * 1e3))
+            print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
+    gemm, peak = gemm_line(args.tfc_run, args.work)
+    hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
+           "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s")
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for r in rows:
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f |" % r)
+    print("GEMM 128x768x3072 (tfc, 1 thread): %.1f GFLOP/s = %.0f%% of the measured "
+          "fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak, peak))
+    if args.plot:
+        plot(rows, args.plot)
+    return 0
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+    except ImportError:
+        subprocess.run(["apt-get", "install", "-y", "python3-matplotlib"], check=True,
+                       capture_output=True)
+        import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels = ["%s\n%dT" % (r[0], r[1]) for r in rows]
+    x = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(rows)), 4))
+    for i, (engine, col) in enumerate((("tfc", 2), ("ONNX Runtime", 3), ("torch", 4))):
+        ax.bar(x + (i - 1) * 0.27, [r[col] for r in rows], 0.27, label=engine)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("median latency (ms)")
+    ax.set_yscale("log")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print("plot: " + path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
