@@ -3,6 +3,7 @@
 
 #include "tfc/Conversion/Passes.h"
 #include "tfc/Dialect/TFC/Transforms/Passes.h"
+#include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -49,6 +50,8 @@ void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
 }
 
 void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(tfc::createTileContractionsPass());
+  pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Loop-carried tensors (the flash-attention running max/sum/accumulator)

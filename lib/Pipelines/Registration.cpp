@@ -5,6 +5,7 @@
 #include "tfc/Dialect/TFC/IR/TFC.h"
 #include "tfc/Dialect/TFC/Transforms/Passes.h"
 #include "tfc/Pipelines/Pipelines.h"
+#include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -22,5 +23,6 @@ void mlir::tfc::registerAllPasses() {
   mlir::registerAllPasses();
   registerTFCConversionPasses();
   registerTFCPasses();
+  registerTFCCPUPasses();
   registerPipelines();
 }
