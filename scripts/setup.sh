@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
-PKGS="llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+PKGS="llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libomp-22-dev
   cmake ninja-build ccache libprotobuf-dev protobuf-compiler libonnx-dev
   libonnx-testdata libflatbuffers-dev flatbuffers-compiler
   python3-numpy python3-onnx python3-torch"

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -49,8 +50,12 @@ void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(tfc::createExternalizeWeightsPass());
 }
 
-void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(tfc::createTileContractionsPass());
+void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
+  // With threads, the contraction tiles are an scf.forall that becomes an
+  // OpenMP parallel loop after bufferization.
+  tfc::TileContractionsPassOptions tiling;
+  tiling.forall = threads > 1;
+  pm.addNestedPass<func::FuncOp>(tfc::createTileContractionsPass(tiling));
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -63,6 +68,15 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  if (threads > 1) {
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+    ConvertSCFToOpenMPPassOptions omp;
+    omp.numThreads = threads;
+    pm.addPass(createConvertSCFToOpenMPPass(omp));
+    // Inlines the memref.alloca_scope around each parallel body (no allocas
+    // in it): the CFG lowering below needs a single-block region otherwise.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -70,14 +84,16 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
+  if (threads > 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
-void tfc::buildLowerToCPUPipeline(OpPassManager &pm) {
+void tfc::buildLowerToCPUPipeline(OpPassManager &pm, unsigned threads) {
   buildLowerToLinalgPipeline(pm);
-  buildLinalgToLLVMPipeline(pm);
+  buildLinalgToLLVMPipeline(pm, threads);
 }
 
 void tfc::registerPipelines() {
@@ -94,11 +110,17 @@ void tfc::registerPipelines() {
       "target phase (first half): tfc -> linalg on tensors, weights as "
       "arguments",
       buildLowerToLinalgPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUOptions>(
       "tfc-linalg-to-llvm",
-      "target phase (second half): bufferize and lower to the LLVM dialect",
-      buildLinalgToLLVMPipeline);
-  PassPipelineRegistration<>("tfc-lower-to-cpu",
-                             "target phase: tfc -> LLVM dialect for the CPU",
-                             buildLowerToCPUPipeline);
+      "target phase (second half): bufferize and lower to the LLVM dialect "
+      "(threads=T: OpenMP-parallel contraction tiles)",
+      [](OpPassManager &pm, const CPUOptions &o) {
+        buildLinalgToLLVMPipeline(pm, o.threads);
+      });
+  PassPipelineRegistration<CPUOptions>(
+      "tfc-lower-to-cpu",
+      "target phase: tfc -> LLVM dialect for the CPU (threads=T)",
+      [](OpPassManager &pm, const CPUOptions &o) {
+        buildLowerToCPUPipeline(pm, o.threads);
+      });
 }

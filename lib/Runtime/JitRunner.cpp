@@ -199,7 +199,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   }
   t0 = Clock::now();
   PassManager lower(module->getContext());
-  mlir::tfc::buildLinalgToLLVMPipeline(lower);
+  mlir::tfc::buildLinalgToLLVMPipeline(lower, options.threads);
   if (failed(lower.run(*module))) {
     error = "lowering to LLVM failed";
     return nullptr;
@@ -230,8 +230,13 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   eo.transformer = optimize;
   eo.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // memref.copy of strided views calls memrefCopy from MLIR's runner utils.
-  static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS};
-  eo.sharedLibPaths = runtimeLibs;
+  static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS, TFC_LIBOMP};
+  eo.sharedLibPaths = ArrayRef<StringRef>(runtimeLibs)
+                          .take_front(options.threads > 1 ? 2 : 1);
+  // Idle OpenMP workers sleep at once instead of spinning for 200 ms (two
+  // vCPUs may share a core); the user's setting wins.
+  if (options.threads > 1)
+    ::setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
   t0 = Clock::now();
   auto engine = ExecutionEngine::create(*module, eo);
   if (!engine) {

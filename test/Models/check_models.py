@@ -5,7 +5,7 @@ torch's: relative max error max|tfc - torch| / max|torch| <= 1e-4 (fp32).
 BERT (dynamic batch and sequence axes) is compiled once and run at two
 sequence lengths.
 
-Usage: check_models.py TFC_RUN WORK_DIR [--large]
+Usage: check_models.py TFC_RUN WORK_DIR [--large] [--run-arg=ARG]...
 """
 import os
 import subprocess
@@ -26,13 +26,15 @@ CASES = [
 
 def main():
     tfc_run, work = sys.argv[1], sys.argv[2]
-    extra = sys.argv[3:]
+    # --run-arg=X is passed to tfc-run, anything else to export_models.py.
+    run_args = [a.split("=", 1)[1] for a in sys.argv[3:] if a.startswith("--run-arg=")]
+    extra = [a for a in sys.argv[3:] if not a.startswith("--run-arg=")]
     subprocess.run([sys.executable, os.path.join(HERE, "export_models.py"), work] + extra,
                    check=True, capture_output=True)
     failures = 0
     for model, tags, inputs, outputs in CASES:
         out_dir = os.path.join(work, "out_" + model)
-        cmd = [tfc_run, os.path.join(work, model + ".onnx"), "--output-dir", out_dir]
+        cmd = [tfc_run, os.path.join(work, model + ".onnx"), "--output-dir", out_dir] + run_args
         for name in inputs:
             files = [os.path.join(work, "%s.%s.npy" % (t, name)) for t in tags]
             cmd += ["--input", "%s=%s" % (name, ",".join(files))]

@@ -45,7 +45,7 @@ static cl::opt<unsigned> bench("bench",
                                         "print median and minimum latency"),
                                cl::init(0));
 // --threads T is parsed by hand: libLLVM already registers a cl::opt named
-// "threads". The CPU code is single-threaded for now; T > 1 is reported.
+// "threads". T > 1 runs the contraction tiles on T OpenMP threads.
 static unsigned threads = 1;
 
 /// Removes --threads[=]T from argv; returns false on a malformed value.
@@ -124,8 +124,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-run: compile and run a model\n\n"
-      "  --threads=<T>  worker threads (the CPU code is single-threaded for "
-      "now; T > 1 is reported and ignored)\n");
+      "  --threads=<T>  worker threads of the generated code (default 1; the "
+      "contractions run in parallel)\n");
   mlir::DialectRegistry registry;
   mlir::tfc::registerAllDialects(registry);
   mlir::MLIRContext ctx(registry);
@@ -216,6 +216,7 @@ int main(int argc, char **argv) {
   CompileOptions opts;
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
+  opts.threads = threads;
   opts.dumpLLVMDialect = dumpLLVM;
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)
@@ -230,9 +231,6 @@ int main(int argc, char **argv) {
     }
     errs() << format("compile time: %-48s %9.1f ms\n", "total", total);
   }
-  if (threads > 1)
-    errs() << "tfc-run: note: --threads " << threads
-           << " requested; this build runs on 1 thread\n";
 
   const auto &specs = model->inputs();
   // .mlir models bind positional files to their arguments in order.

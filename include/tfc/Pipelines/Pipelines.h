@@ -25,9 +25,17 @@ struct OptimizeOptions : public PassPipelineOptions<OptimizeOptions> {
 /// entry-function arguments (see tfc-externalize-weights).
 void buildLowerToLinalgPipeline(OpPassManager &pm);
 /// target phase, second half: bufferization and lowering to the LLVM dialect.
-void buildLinalgToLLVMPipeline(OpPassManager &pm);
+/// With `threads` > 1 the contraction tiles run as OpenMP parallel loops on
+/// that many threads (the code then needs libomp at run time).
+void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1);
 /// Both halves of the CPU target phase.
-void buildLowerToCPUPipeline(OpPassManager &pm);
+void buildLowerToCPUPipeline(OpPassManager &pm, unsigned threads = 1);
+
+struct CPUOptions : public PassPipelineOptions<CPUOptions> {
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("Worker threads of the generated code"),
+                           llvm::cl::init(1)};
+};
 /// Registers all of the above with the pass registry (tfc-opt flags).
 void registerPipelines();
 } // namespace mlir::tfc

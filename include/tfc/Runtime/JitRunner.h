@@ -31,6 +31,7 @@ struct CompileOptions {
   bool optimize = true; ///< run the tfc-optimize pipeline first
   bool remarks = false;  ///< report the raising passes' near-misses
   int optLevel = 3;     ///< LLVM optimization level
+  unsigned threads = 1; ///< worker threads of the generated code (OpenMP)
   bool dumpLLVMDialect = false;
 };
 

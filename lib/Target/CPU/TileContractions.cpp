@@ -48,6 +48,8 @@ struct TileContractionsPass
       sizes[parallelDims.back()] = rewriter.getIndexAttr(cols);
       scf::SCFTilingOptions options;
       options.setTileSizes(sizes);
+      if (forall)
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);

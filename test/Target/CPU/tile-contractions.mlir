@@ -45,3 +45,11 @@ func.func @untouched(%x: tensor<64x64xf32>, %n: index) -> tensor<64x64xf32> {
   }
   return %r : tensor<64x64xf32>
 }
+
+// -----
+
+// forall=1 (multithreaded pipeline): one scf.forall over the tiles.
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-tile-contractions=forall=1 | FileCheck %s --check-prefix=FORALL
+// FORALL-LABEL: func @linear
+// FORALL: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (32, 32)
+// FORALL: tensor.parallel_insert_slice

@@ -14,7 +14,9 @@ def TileContractionsPass : Pass<"tfc-cpu-tile-contractions", "func::FuncOp"> {
     loops tiles of 1, reductions stay whole. Inside a tile the rows reuse a
     block of the right-hand operand from cache, and the innermost reduction
     (summed with reassociation) vectorizes. Generics already inside loops
-    (the flash-attention kernel's tiles) are left alone.
+    (the flash-attention kernel's tiles) are left alone. With `forall` the
+    tile loops are one `scf.forall`, which the multithreaded pipeline turns
+    into an OpenMP parallel loop.
 
     Example:
     ```mlir
@@ -31,7 +33,9 @@ def TileContractionsPass : Pass<"tfc-cpu-tile-contractions", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"rows", "rows", "int64_t", "32", "Tile size of the second-to-last parallel loop">,
-    Option<"cols", "cols", "int64_t", "32", "Tile size of the last parallel loop">
+    Option<"cols", "cols", "int64_t", "32", "Tile size of the last parallel loop">,
+    Option<"forall", "forall", "bool", "false",
+           "Make the tile loops one scf.forall (for multithreading)">
   ];
 }
 

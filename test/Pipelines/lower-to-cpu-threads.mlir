@@ -1,0 +1,13 @@
+// With threads=2 the contraction tiles become an OpenMP parallel loop on two
+// threads; everything else is lowered as usual.
+// RUN: tfc-opt %s --tfc-lower-to-cpu=threads=2 | FileCheck %s
+
+// CHECK-LABEL: llvm.func @main
+// CHECK: omp.parallel num_threads
+// CHECK: omp.wsloop
+// CHECK-NOT: tfc.
+// CHECK-NOT: scf.
+func.func @main(%x: tensor<64x48xf32>, %w: tensor<96x48xf32>) -> tensor<64x96xf32> attributes {llvm.emit_c_interface} {
+  %y = tfc.linear %x, %w : (tensor<64x48xf32>, tensor<96x48xf32>) -> tensor<64x96xf32>
+  return %y : tensor<64x96xf32>
+}
