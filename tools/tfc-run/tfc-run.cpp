@@ -77,6 +77,9 @@ static cl::opt<bool> remarks(
     "tfc-remarks",
     cl::desc("report why candidates of the raising passes did not fuse"),
     cl::init(false));
+static cl::opt<unsigned> optLevel(
+    "opt-level", cl::desc("LLVM optimization level of the generated code (0-3)"),
+    cl::init(3));
 static cl::opt<bool> timing(
     "timing",
     cl::desc("print the wall time of each compile phase (to stderr)"),
@@ -217,6 +220,9 @@ int main(int argc, char **argv) {
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
   opts.threads = threads;
+  if (optLevel > 3)
+    return fail("--opt-level must be 0, 1, 2 or 3");
+  opts.optLevel = optLevel;
   opts.dumpLLVMDialect = dumpLLVM;
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)
