@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 
 using namespace mlir;
@@ -144,6 +145,10 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
       return nullptr;
     m->inputSpecs.push_back(s);
   }
+  if (auto all = func->getAttrOfType<ArrayAttr>("tfc.input_dim_names"))
+    for (auto [spec, names] : llvm::zip(m->inputSpecs, all))
+      for (Attribute n : cast<ArrayAttr>(names))
+        spec.dimNames.push_back(cast<StringAttr>(n).str());
   for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
     TensorSpec s;
     if (!specOf(t, outNames[i], s, error))
@@ -303,6 +308,27 @@ bool JitModel::run(const std::vector<HostTensor> &inputs,
       error = "input '" + s.name + "' has shape " + shapeStr(t.shape) +
               ", the model expects " + shapeStr(s.shape);
       return false;
+    }
+  }
+  // Inputs that share a symbolic size must agree on it: the compiled code
+  // assumes so.
+  std::map<std::string, std::pair<size_t, size_t>> bound; // name -> (input, dim)
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSpec &s = inputSpecs[i];
+    for (size_t d = 0; d < s.dimNames.size() && d < inputs[i].shape.size(); ++d) {
+      if (s.dimNames[d].empty())
+        continue;
+      auto [it, fresh] = bound.try_emplace(s.dimNames[d], i, d);
+      auto [j, e] = it->second;
+      if (!fresh && inputs[j].shape[e] != inputs[i].shape[d]) {
+        error = "input '" + s.name + "' has size " +
+                std::to_string(inputs[i].shape[d]) + " in dimension " +
+                std::to_string(d) + " ('" + s.dimNames[d] + "'), but input '" +
+                inputSpecs[j].name + "' has size " +
+                std::to_string(inputs[j].shape[e]) + " there (dimension " +
+                std::to_string(e) + ")";
+        return false;
+      }
     }
   }
   // Result area: one descriptor per output.

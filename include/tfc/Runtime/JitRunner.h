@@ -25,6 +25,8 @@ struct TensorSpec {
   std::string name;
   DType dtype;
   std::vector<int64_t> shape;
+  /// Symbolic name of each size ("" if none); inputs must agree on each.
+  std::vector<std::string> dimNames;
 };
 
 struct CompileOptions {

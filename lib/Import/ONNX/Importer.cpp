@@ -504,6 +504,22 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
   func::ReturnOp::create(b, loc, results);
   func.setFunctionType(b.getFunctionType(argTypes, TypeRange(results)));
   func->setAttr("tfc.input_names", b.getArrayAttr(inputNames));
+  // Symbolic sizes (dim_param) by input, "" where none: a runtime checks
+  // that inputs agree on each named size ("batch", "seq").
+  SmallVector<Attribute> dimNames;
+  bool anyNamed = false;
+  for (const onnx::ValueInfoProto *vi : inputs) {
+    SmallVector<Attribute> names;
+    for (const auto &d : vi->type().tensor_type().shape().dim()) {
+      bool named = !d.has_dim_value() && d.has_dim_param() &&
+                   !options.pinnedDims.count(d.dim_param());
+      names.push_back(b.getStringAttr(named ? d.dim_param() : ""));
+      anyNamed |= named;
+    }
+    dimNames.push_back(b.getArrayAttr(names));
+  }
+  if (anyNamed)
+    func->setAttr("tfc.input_dim_names", b.getArrayAttr(dimNames));
   func->setAttr("tfc.output_names", b.getArrayAttr(outputNames));
   func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   return success();

@@ -23,6 +23,10 @@ def main():
     if case == "add_dynamic":
         m = graph_model([helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
                         [vi("x", ["batch", 4]), vi("y", [4])], [vi("z", ["batch", 4])])
+    elif case == "add_shared_dim":
+        # x and y share the symbolic size "n".
+        m = graph_model([helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
+                        [vi("x", ["n", 4]), vi("y", ["n", 4])], [vi("z", ["n", 4])])
     elif case == "weights":
         w = numpy_helper.from_array(rng.standard_normal((16, 16)).astype(np.float32), "w")
         m = graph_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
