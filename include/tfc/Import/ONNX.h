@@ -21,9 +21,11 @@ struct OnnxImportOptions {
   int64_t resourceThreshold = 64;
   /// Pin symbolic dimensions by name (e.g. {"batch": 1}).
   std::map<std::string, int64_t> pinnedDims;
-  /// Refuse models with more elements in one tensor or more nodes.
+  /// Refuse models with more elements in one tensor or more nodes, or a
+  /// model file larger than maxModelBytes (external data not included).
   int64_t maxTensorElements = int64_t(1) << 34;
   int64_t maxNodes = 1 << 20;
+  int64_t maxModelBytes = int64_t(1) << 31;
   /// Called for every graph input (initializers excluded), in order, so a
   /// caller can map positional input files to names.
   std::function<void(const std::string &name, unsigned position)> onGraphInput;

@@ -575,6 +575,15 @@ OwningOpRef<ModuleOp> mlir::tfc::importOnnxBytes(MLIRContext *ctx,
 OwningOpRef<ModuleOp> mlir::tfc::importOnnxFile(MLIRContext *ctx,
                                                 StringRef path,
                                                 const OnnxImportOptions &opts) {
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(path, size) &&
+      size > (uint64_t)opts.maxModelBytes) {
+    loadImportDialects(ctx);
+    mlir::emitError(FileLineColLoc::get(ctx, path, 0, 0))
+        << "model file has " << size << " bytes, more than the limit of "
+        << opts.maxModelBytes << " bytes";
+    return nullptr;
+  }
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf) {
