@@ -274,10 +274,48 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           };
           auto par = utils::IteratorType::parallel;
           auto red = utils::IteratorType::reduction;
+          // One linalg.generic into `init` whose body yields `body(args)`.
+          auto generic =
+              [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
+                  ArrayRef<utils::IteratorType> iters,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+                return linalg::GenericOp::create(
+                           nb, TypeRange{init.getType()}, ins, ValueRange{init},
+                           maps, iters,
+                           [&](OpBuilder &bb, Location l, ValueRange a) {
+                             linalg::YieldOp::create(bb, l,
+                                                     ValueRange{body(bb, l, a)});
+                           })
+                    .getResult(0);
+              };
+          // init += lhs [rows, inner] * rhs [inner, cols], widened to `acc`.
+          // The parallel, unit-stride cols loop is innermost so that it
+          // vectorizes.
+          auto tileMatmul = [&](Value lhs, Value rhs, Value init) {
+            return generic(
+                {lhs, rhs}, init,
+                {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),
+                 map({d2(0), d2(2)}, 3)},
+                {par, red, par}, [&](OpBuilder &bb, Location l, ValueRange a) {
+                  Value prod = arith::MulFOp::create(
+                      bb, l, extendTo(bb, l, a[0], acc),
+                      extendTo(bb, l, a[1], acc));
+                  return arith::AddFOp::create(bb, l, a[2], prod).getResult();
+                });
+          };
+          // exp(x - max), args (x, max); the max clamped against -inf rows.
+          auto expMinusMax = [&](OpBuilder &bb, Location l, ValueRange a) {
+            Value diff =
+                arith::SubFOp::create(bb, l, a[0], clampedMax(bb, l, a[1]));
+            return math::ExpOp::create(bb, l, diff).getResult();
+          };
+          // out * factor, args (factor, out).
+          auto scaleOut = [&](OpBuilder &bb, Location l, ValueRange a) {
+            return arith::MulFOp::create(bb, l, a[1], a[0]).getResult();
+          };
 
-          // s = scale * q k^T (+ mask), causal positions -inf. Both
-          // products keep a parallel, unit-stride dimension innermost (the
-          // key tile is transposed once per tile) so that the loops vectorize.
+          // s = scale * q k^T (+ mask), causal positions -inf. The key tile
+          // is transposed once per tile for the product.
           Value zero = filledTensor(nb, {tq, tk}, acc, nb.getFloatAttr(acc, 0));
           Value kTInit = emptyTensor(nb, {getAsOpFoldResult(lay.d), tk},
                                      cast<RankedTensorType>(kTile.getType())
@@ -285,21 +323,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           Value kT = linalg::TransposeOp::create(nb, kTile, kTInit,
                                                  ArrayRef<int64_t>{1, 0})
                          .getResult()[0];
-          Value qk =
-              linalg::GenericOp::create(
-                  nb, TypeRange{zero.getType()}, ValueRange{qTile, kT},
-                  ValueRange{zero},
-                  {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),
-                   map({d2(0), d2(2)}, 3)},
-                  {par, red, par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    Value x = extendTo(bb, l, a[0], acc);
-                    Value y = extendTo(bb, l, a[1], acc);
-                    Value p = arith::MulFOp::create(bb, l, x, y);
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{arith::AddFOp::create(bb, l, a[2], p)});
-                  })
-                  .getResult(0);
+          Value qk = tileMatmul(qTile, kT, zero);
           SmallVector<Value> ins = {qk};
           SmallVector<AffineMap> maps = {map({d2(0), d2(1)}, 2)};
           if (mask) {
@@ -309,110 +333,49 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           }
           maps.push_back(map({d2(0), d2(1)}, 2));
           Value empty = emptyTensor(nb, {tq, tk}, acc);
-          Value s =
-              linalg::GenericOp::create(
-                  nb, TypeRange{empty.getType()}, ins, ValueRange{empty}, maps,
-                  {par, par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    Value x = arith::MulFOp::create(bb, l, a[0], scale);
-                    if (mask)
-                      x = arith::AddFOp::create(bb, l, x,
-                                                extendTo(bb, l, a[1], acc));
-                    if (causal) {
-                      Value i = linalg::IndexOp::create(bb, l, 0);
-                      Value j = linalg::IndexOp::create(bb, l, 1);
-                      Value row = arith::AddIOp::create(
-                          bb, l, arith::AddIOp::create(bb, l, i, qi), offset);
-                      Value col = arith::AddIOp::create(bb, l, j, kj);
-                      Value seen = arith::CmpIOp::create(
-                          bb, l, arith::CmpIPredicate::sle, col, row);
-                      Value minf = arith::ConstantOp::create(bb, l, ninf);
-                      x = arith::SelectOp::create(bb, l, seen, x, minf);
-                    }
-                    linalg::YieldOp::create(bb, l, ValueRange{x});
-                  })
-                  .getResult(0);
+          Value s = generic(
+              ins, empty, maps, {par, par},
+              [&](OpBuilder &bb, Location l, ValueRange a) {
+                Value x = arith::MulFOp::create(bb, l, a[0], scale);
+                if (mask)
+                  x = arith::AddFOp::create(bb, l, x, extendTo(bb, l, a[1], acc));
+                if (!causal)
+                  return x;
+                Value i = linalg::IndexOp::create(bb, l, 0);
+                Value j = linalg::IndexOp::create(bb, l, 1);
+                Value row = arith::AddIOp::create(
+                    bb, l, arith::AddIOp::create(bb, l, i, qi), offset);
+                Value col = arith::AddIOp::create(bb, l, j, kj);
+                Value seen = arith::CmpIOp::create(
+                    bb, l, arith::CmpIPredicate::sle, col, row);
+                Value minf = arith::ConstantOp::create(bb, l, ninf);
+                return arith::SelectOp::create(bb, l, seen, x, minf).getResult();
+              });
 
           // m' = max(m, rowmax(s)); alpha = exp(m - m'); p = exp(s - m').
           AffineMap rowsOf2 = map({d2(0)}, 2), id2 = map({d2(0), d2(1)}, 2);
           AffineMap id1 = map({d2(0)}, 1);
-          Value mNew =
-              linalg::GenericOp::create(
-                  nb, TypeRange{it[0].getType()}, ValueRange{s},
-                  ValueRange{it[0]}, {id2, rowsOf2}, {par, red},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    linalg::YieldOp::create(
-                        bb, l,
-                        ValueRange{arith::MaximumFOp::create(bb, l, a[0], a[1])});
-                  })
-                  .getResult(0);
-          Value alphaInit = emptyTensor(nb, {tq}, acc);
-          Value alpha =
-              linalg::GenericOp::create(
-                  nb, TypeRange{alphaInit.getType()}, ValueRange{it[0], mNew},
-                  ValueRange{alphaInit}, {id1, id1, id1}, {par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    Value diff = arith::SubFOp::create(
-                        bb, l, a[0], clampedMax(bb, l, a[1]));
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{math::ExpOp::create(bb, l, diff)});
-                  })
-                  .getResult(0);
+          Value mNew = generic(
+              {s}, it[0], {id2, rowsOf2}, {par, red},
+              [&](OpBuilder &bb, Location l, ValueRange a) {
+                return arith::MaximumFOp::create(bb, l, a[0], a[1]).getResult();
+              });
+          Value alpha = generic({it[0], mNew}, emptyTensor(nb, {tq}, acc),
+                                {id1, id1, id1}, {par}, expMinusMax);
           Value p =
-              linalg::GenericOp::create(
-                  nb, TypeRange{empty.getType()}, ValueRange{s, mNew},
-                  ValueRange{empty}, {id2, rowsOf2, id2}, {par, par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    Value diff = arith::SubFOp::create(
-                        bb, l, a[0], clampedMax(bb, l, a[1]));
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{math::ExpOp::create(bb, l, diff)});
-                  })
-                  .getResult(0);
+              generic({s, mNew}, empty, {id2, rowsOf2, id2}, {par, par},
+                      expMinusMax);
           // l' = l * alpha + rowsum(p).
-          Value lScaled =
-              linalg::GenericOp::create(
-                  nb, TypeRange{it[1].getType()}, ValueRange{alpha},
-                  ValueRange{it[1]}, {id1, id1}, {par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{arith::MulFOp::create(bb, l, a[1], a[0])});
-                  })
-                  .getResult(0);
-          Value lNew =
-              linalg::GenericOp::create(
-                  nb, TypeRange{lScaled.getType()}, ValueRange{p},
-                  ValueRange{lScaled}, {id2, rowsOf2}, {par, red},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{arith::AddFOp::create(bb, l, a[1], a[0])});
-                  })
-                  .getResult(0);
+          Value lScaled = generic({alpha}, it[1], {id1, id1}, {par}, scaleOut);
+          Value lNew = generic(
+              {p}, lScaled, {id2, rowsOf2}, {par, red},
+              [&](OpBuilder &bb, Location l, ValueRange a) {
+                return arith::AddFOp::create(bb, l, a[1], a[0]).getResult();
+              });
           // acc' = acc * alpha + p v.
           Value accScaled =
-              linalg::GenericOp::create(
-                  nb, TypeRange{it[2].getType()}, ValueRange{alpha},
-                  ValueRange{it[2]}, {rowsOf2, id2}, {par, par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    linalg::YieldOp::create(
-                        bb, l, ValueRange{arith::MulFOp::create(bb, l, a[1], a[0])});
-                  })
-                  .getResult(0);
-          Value accNew =
-              linalg::GenericOp::create(
-                  nb, TypeRange{accScaled.getType()}, ValueRange{p, vTile},
-                  ValueRange{accScaled},
-                  {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),
-                   map({d2(0), d2(2)}, 3)},
-                  {par, red, par},
-                  [&](OpBuilder &bb, Location l, ValueRange a) {
-                    Value y = extendTo(bb, l, a[1], acc);
-                    Value prod = arith::MulFOp::create(bb, l, a[0], y);
-                    linalg::YieldOp::create(
-                        bb, l,
-                        ValueRange{arith::AddFOp::create(bb, l, a[2], prod)});
-                  })
-                  .getResult(0);
+              generic({alpha}, it[2], {rowsOf2, id2}, {par, par}, scaleOut);
+          Value accNew = tileMatmul(p, vTile, accScaled);
           scf::YieldOp::create(nb, ValueRange{mNew, lNew, accNew});
         });
     return {forOp.getResult(0), forOp.getResult(1), forOp.getResult(2)};
