@@ -6,7 +6,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
-#include "llvm/Support/Endian.h"
 
 #include <cmath>
 #include <cstring>
@@ -14,32 +13,16 @@
 using namespace mlir;
 using namespace mlir::tfc;
 
+/// Element `p` of a raw little-endian buffer of int or float type `t`,
+/// decoded through APInt/APFloat (every width and float format alike).
 static double readElement(const char *p, Type t) {
-  auto load = [&](auto x) {
-    std::memcpy(&x, p, sizeof(x));
-    return x;
-  };
-  if (t.isF32())
-    return load(float());
-  if (t.isF64())
-    return load(double());
-  if (t.isF16() || t.isBF16()) {
-    uint16_t bits = load(uint16_t());
-    const auto &sem = t.isF16() ? APFloat::IEEEhalf() : APFloat::BFloat();
-    return APFloat(sem, APInt(16, bits)).convertToDouble();
-  }
-  unsigned w = t.getIntOrFloatBitWidth();
-  bool isUnsigned = t.isUnsignedInteger();
-  switch (w) {
-  case 8:
-    return isUnsigned ? (double)load(uint8_t()) : (double)load(int8_t());
-  case 16:
-    return isUnsigned ? (double)load(uint16_t()) : (double)load(int16_t());
-  case 32:
-    return isUnsigned ? (double)load(uint32_t()) : (double)load(int32_t());
-  default:
-    return isUnsigned ? (double)load(uint64_t()) : (double)load(int64_t());
-  }
+  unsigned bits = t.getIntOrFloatBitWidth();
+  APInt raw(bits, 0);
+  llvm::LoadIntFromMemory(raw, reinterpret_cast<const uint8_t *>(p), bits / 8);
+  if (auto ft = dyn_cast<FloatType>(t))
+    return APFloat(ft.getFloatSemantics(), raw).convertToDouble();
+  return t.isUnsignedInteger() ? (double)raw.getZExtValue()
+                               : (double)raw.getSExtValue();
 }
 
 std::optional<SmallVector<double>> mlir::tfc::constantValues(
