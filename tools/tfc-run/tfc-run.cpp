@@ -140,6 +140,8 @@ int main(int argc, char **argv) {
       "tfc-run: compile and run a model\n\n"
       "  --threads=<T>  worker threads of the generated code (default 1; the "
       "contractions run in parallel)\n");
+  if (optLevel > 3) // checked before any model work
+    return fail("--opt-level must be 0, 1, 2 or 3");
   mlir::DialectRegistry registry;
   mlir::tfc::registerAllDialects(registry);
   mlir::MLIRContext ctx(registry);
@@ -234,8 +236,6 @@ int main(int argc, char **argv) {
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
   opts.threads = threads;
-  if (optLevel > 3)
-    return fail("--opt-level must be 0, 1, 2 or 3");
   opts.optLevel = optLevel;
   opts.dumpLLVMDialect = dumpLLVM;
   auto model = JitModel::compile(std::move(module), opts, error);
