@@ -14,7 +14,6 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
-#include <limits>
 
 namespace mlir::tfc {
 #define GEN_PASS_DEF_RAISEATTENTIONPASS
