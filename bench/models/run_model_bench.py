@@ -92,18 +92,16 @@ def gemm_line(tfc_run, work):
                     "-o", exe], check=True)
     peak = float(subprocess.run([exe], capture_output=True, text=True,
                                 check=True).stdout.split()[0])
-    mlir = os.path.join(work, "gemm.mlir")
-    with open(mlir, "w") as f:
-        f.write("""func.func @main(%x: tensor<128x768xf32>, %w: tensor<3072x768xf32>) -> tensor<128x3072xf32> {
-  %y = tfc.linear %x, %w : (tensor<128x768xf32>, tensor<3072x768xf32>) -> tensor<128x3072xf32>
-  return %y : tensor<128x3072xf32>
-}
-""")
-    rng = np.random.default_rng(0)
-    x, w = os.path.join(work, "gemm.x.npy"), os.path.join(work, "gemm.w.npy")
-    np.save(x, rng.standard_normal((128, 768)).astype(np.float32))
-    np.save(w, rng.standard_normal((3072, 768)).astype(np.float32))
-    ms = peers.run_tfc(tfc_run, mlir, {"input0": x, "input1": w}, 10)[0]
+    # A Linear layer as a model has it: the weight is a constant that tfc
+    # packs at compile time.
+    torch.manual_seed(0)
+    path = os.path.join(work, "gemm.onnx")
+    x = torch.randn(128, 768)
+    torch.onnx.export(torch.nn.Linear(768, 3072, bias=False), (x,), path,
+                      opset_version=17, input_names=["x"])
+    xp = os.path.join(work, "gemm.x.npy")
+    np.save(xp, x.numpy())
+    ms = peers.run_tfc(tfc_run, path, {"x": xp}, 10)[0]
     return 2 * 128 * 768 * 3072 / ms / 1e6, peak
 
 

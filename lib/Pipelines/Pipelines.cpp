@@ -47,6 +47,15 @@ void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(tfc::createConvertTFCToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
+  tfc::GemmBlocking host = tfc::hostGemmBlocking();
+  tfc::GemmMicrokernelsPassOptions gemm;
+  gemm.rows = o.gemmRows ? o.gemmRows : host.rows;
+  gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
+  pm.addNestedPass<func::FuncOp>(tfc::createGemmMicrokernelsPass(gemm));
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(tfc::createExternalizeWeightsPass());
 }
 
@@ -76,6 +85,8 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
     // Inlines the memref.alloca_scope around each parallel body (no allocas
     // in it): the CFG lowering below needs a single-block region otherwise.
     pm.addPass(createCanonicalizerPass());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -86,14 +97,17 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
   pm.addPass(createConvertMathToLibmPass());
   if (threads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
+  // The microkernels' 1-D transfers become (masked) vector loads and stores.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
-void tfc::buildLowerToCPUPipeline(OpPassManager &pm, unsigned threads) {
+void tfc::buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &o) {
   buildLowerToLinalgPipeline(pm);
-  buildLinalgToLLVMPipeline(pm, threads);
+  buildCPUKernelsPipeline(pm, o);
+  buildLinalgToLLVMPipeline(pm, o.threads);
 }
 
 void tfc::registerPipelines() {
@@ -107,20 +121,23 @@ void tfc::registerPipelines() {
       });
   PassPipelineRegistration<>(
       "tfc-lower-to-linalg",
-      "target phase (first half): tfc -> linalg on tensors, weights as "
-      "arguments",
+      "target phase (first half): tfc -> linalg on tensors",
       buildLowerToLinalgPipeline);
   PassPipelineRegistration<CPUOptions>(
       "tfc-linalg-to-llvm",
-      "target phase (second half): bufferize and lower to the LLVM dialect "
-      "(threads=T: OpenMP-parallel contraction tiles)",
+      "target phase (second half): GEMM microkernels with packed weights, "
+      "weights as arguments, bufferize and lower to the LLVM dialect "
+      "(threads=T: OpenMP-parallel kernels; gemm-rows/gemm-cols: register "
+      "blocking)",
       [](OpPassManager &pm, const CPUOptions &o) {
+        buildCPUKernelsPipeline(pm, o);
         buildLinalgToLLVMPipeline(pm, o.threads);
       });
   PassPipelineRegistration<CPUOptions>(
       "tfc-lower-to-cpu",
-      "target phase: tfc -> LLVM dialect for the CPU (threads=T)",
+      "target phase: tfc -> LLVM dialect for the CPU (threads=T, "
+      "gemm-rows=R, gemm-cols=C)",
       [](OpPassManager &pm, const CPUOptions &o) {
-        buildLowerToCPUPipeline(pm, o.threads);
+        buildLowerToCPUPipeline(pm, o);
       });
 }

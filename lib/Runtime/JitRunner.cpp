@@ -181,6 +181,16 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
     return nullptr;
   }
   phase("lower to linalg (tfc-lower-to-linalg)", t0);
+  t0 = Clock::now();
+  PassManager kernels(module->getContext());
+  mlir::tfc::CPUOptions cpu;
+  cpu.threads = options.threads;
+  mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
+  if (failed(kernels.run(*module))) {
+    error = "building the CPU kernels failed";
+    return nullptr;
+  }
+  phase("CPU kernels and weight packing (tfc-cpu-gemm-microkernels)", t0);
   // Weights became trailing arguments; remember where their bytes live.
   func = module->lookupSymbol<func::FuncOp>("main");
   if (auto ws = func->getAttrOfType<ArrayAttr>("tfc.weights")) {

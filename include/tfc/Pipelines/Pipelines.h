@@ -21,21 +21,37 @@ struct OptimizeOptions : public PassPipelineOptions<OptimizeOptions> {
                                       "passes as remarks"),
                        llvm::cl::init(false)};
 };
-/// target phase, first half: tfc -> linalg on tensors, weights become
-/// entry-function arguments (see tfc-externalize-weights).
-void buildLowerToLinalgPipeline(OpPassManager &pm);
-/// target phase, second half: bufferization and lowering to the LLVM dialect.
-/// With `threads` > 1 the contraction tiles run as OpenMP parallel loops on
-/// that many threads (the code then needs libomp at run time).
-void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1);
-/// Both halves of the CPU target phase.
-void buildLowerToCPUPipeline(OpPassManager &pm, unsigned threads = 1);
-
 struct CPUOptions : public PassPipelineOptions<CPUOptions> {
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("Worker threads of the generated code"),
                            llvm::cl::init(1)};
+  Option<int64_t> gemmRows{
+      *this, "gemm-rows",
+      llvm::cl::desc("Rows per GEMM register block (0: chosen from the host "
+                     "CPU: 8 with AVX-512, else 4)"),
+      llvm::cl::init(0)};
+  Option<int64_t> gemmCols{
+      *this, "gemm-cols",
+      llvm::cl::desc("Columns per GEMM register block (0: chosen from the "
+                     "host CPU: 32 with AVX-512, else 16)"),
+      llvm::cl::init(0)};
 };
+
+/// target phase, first half: tfc -> linalg on tensors (target-independent;
+/// weights are still constants).
+void buildLowerToLinalgPipeline(OpPassManager &pm);
+/// target phase, CPU kernels: GEMMs by constant weights become
+/// register-blocked microkernels over weights packed at compile time
+/// (tfc-cpu-gemm-microkernels), then weights become entry-function
+/// arguments (tfc-externalize-weights).
+void buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &options);
+/// target phase, last part: bufferization and lowering to the LLVM dialect.
+/// With `threads` > 1 the contraction tiles run as OpenMP parallel loops on
+/// that many threads (the code then needs libomp at run time).
+void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1);
+/// The whole CPU target phase.
+void buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &options);
+
 /// Registers all of the above with the pass registry (tfc-opt flags).
 void registerPipelines();
 } // namespace mlir::tfc

@@ -3,9 +3,11 @@
 #define TFC_TARGET_CPU_PASSES_H
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::tfc {
@@ -13,6 +15,14 @@ namespace mlir::tfc {
 #include "tfc/Target/CPU/Passes.h.inc"
 #define GEN_PASS_REGISTRATION
 #include "tfc/Target/CPU/Passes.h.inc"
+
+/// GEMM register blocking for tfc-cpu-gemm-microkernels.
+struct GemmBlocking {
+  int64_t rows, cols;
+};
+/// The blocking that suits the host CPU: 8 x 32 (16 zmm accumulators) with
+/// AVX-512, else 4 x 16 (8 ymm accumulators, AVX2).
+GemmBlocking hostGemmBlocking();
 } // namespace mlir::tfc
 
 #endif

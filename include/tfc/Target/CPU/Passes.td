@@ -4,6 +4,60 @@
 
 include "mlir/Pass/PassBase.td"
 
+def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
+  let summary = "Register-blocked vector GEMM kernels with weights packed at compile time";
+  let description = [{
+    Rewrites each f32 contraction `C[m..., n] += A[m..., k] * W` whose
+    weight `W` is a constant, `[N, K]` (a lowered `tfc.linear`) or `[K, N]`
+    (a lowered `tfc.matmul` by a constant), into a microkernel:
+
+    * `W` is repacked at compile time into column panels
+      `[ceil(N/cols), K, cols]`, zero-padded, so that the kernel reads one
+      contiguous vector of `cols` weights per k step;
+    * for every panel and every index of the leading m dimensions but the
+      last (one `scf.forall`, which the pipeline makes an OpenMP loop with
+      threads, else an `scf.for` nest), blocks of `rows` rows of `A` keep `rows` accumulator vectors of `cols` floats in
+      registers through the whole k loop: per k step one weight vector load,
+      `rows` broadcasts of `A[m, k]` and `rows` vector FMAs. Leftover rows
+      use blocks of rows/2, rows/4, ... 1;
+    * the accumulators start from `C` (zeros, or the bias broadcast), so
+      bias needs no extra pass over the output.
+
+    Precondition: linalg on tensors before weight externalization (the
+    weight is still an `arith.constant`). Other contractions are left for
+    `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
+    accumulators on AVX-512); tools pick 4 x 16 when the host lacks AVX-512.
+
+    Example:
+    ```mlir
+    %w = arith.constant dense_resource<w> : tensor<768x768xf32>
+    %y = linalg.generic {indexing_maps = [(d0, d1, d2) -> (d0, d2),
+                                          (d0, d1, d2) -> (d1, d2),
+                                          (d0, d1, d2) -> (d0, d1)], ...}
+        ins(%x, %w : tensor<?x768xf32>, tensor<768x768xf32>) ...
+    // becomes
+    %p = arith.constant dense_resource<packed> : tensor<24x768x32xf32>
+    %y = scf.forall (%j) in (24) shared_outs(%c = %init) ... {
+      scf.for %i = ... step %c8 {
+        %acc = scf.for %k ... iter_args(%c0 = ..., ... %c7 = ...)
+            -> (vector<32xf32>, ...) {
+          %b = vector.transfer_read %p[%j, %k, %c0] ...
+          %a = tensor.extract %x[%i, %k]
+          %ab = vector.broadcast %a : f32 to vector<32xf32>
+          %n0 = vector.fma %ab, %b, %c0 : vector<32xf32>
+          ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"rows", "rows", "int64_t", "8", "Rows of A per register block">,
+    Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">
+  ];
+}
+
 def TileContractionsPass : Pass<"tfc-cpu-tile-contractions", "func::FuncOp"> {
   let summary = "Cache-block linalg contractions for the CPU";
   let description = [{

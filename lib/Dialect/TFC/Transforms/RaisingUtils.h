@@ -3,6 +3,7 @@
 #define TFC_LIB_DIALECT_TFC_TRANSFORMS_RAISINGUTILS_H
 
 #include "tfc/Dialect/TFC/IR/TFC.h"
+#include "tfc/Dialect/TFC/Transforms/ConstantData.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include <optional>
@@ -52,15 +53,6 @@ std::optional<SmallVector<ShapeElement>> evaluateShape(Value shape);
 
 /// True when size `dim` of `v` is known to be `e`.
 bool isSizeOf(const ShapeElement &e, Value v, int64_t dim);
-
-/// A new constant op holding `values` with type `type`, as a dense_resource
-/// blob when it has at least 64 elements (weights stay out of textual IR).
-Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                     ArrayRef<char> rawData);
-
-/// The raw bytes of a constant tensor (dense or dense_resource); empty when
-/// `v` is not such a constant or is a splat.
-ArrayRef<char> constantBytes(Value v, std::vector<char> &storage);
 
 /// Emits "<pass>: <message>" as a remark on `op` when `enabled`.
 void nearMiss(bool enabled, Operation *op, StringRef pass, const Twine &msg);

@@ -1,0 +1,11 @@
+//===- HostFeatures.cpp - CPU kernel parameters from the host's features --===//
+#include "tfc/Target/CPU/Passes.h"
+
+#include "llvm/TargetParser/Host.h"
+
+mlir::tfc::GemmBlocking mlir::tfc::hostGemmBlocking() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return {8, 32};
+  return {4, 16};
+}

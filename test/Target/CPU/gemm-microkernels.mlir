@@ -1,0 +1,85 @@
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" -canonicalize -cse | FileCheck %s
+
+// A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
+// column panels (zero-padded: N = 5), the loops run over batch x panels, and
+// each k step is one panel-row load, a broadcast of x and an FMA per row.
+// The accumulators start from the bias-initialised output.
+// CHECK-LABEL: func @linear
+// CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2) shared_outs(%[[OUT:.*]] = %[[INIT:.*]])
+// CHECK: %[[X:.*]] = tensor.extract_slice %{{.*}}[%[[B]], 0, 0] [1, 5, 2] [1, 1, 1] : tensor<?x5x2xf32> to tensor<5x2xf32>
+// CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][%[[B]], 0, %{{.*}}] [1, 5, %{{.*}}] [1, 1, 1] : tensor<?x5x5xf32> to tensor<5x?xf32>
+// Two-row blocks (rows 0-3), then the one leftover row.
+// CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[T:.*]] = %[[C]])
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[T]][%[[I]], %c0]
+// CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[W:.*]] = vector.transfer_read %[[P]][%[[J]], %[[K]], %c0], %{{.*}} {in_bounds = [true]}
+// CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
+// CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
+// CHECK: vector.fma %[[XB]], %[[W]], %[[ACC0]] : vector<4xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], 0, %{{.*}}] [1, 5, %{{.*}}]
+// CHECK-NOT: linalg.generic {{.*}}reduction
+func.func @linear(%x: tensor<?x5x2xf32>) -> tensor<?x5x5xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]> : tensor<5x2xf32>
+  %b = arith.constant dense<[0.5, 0.25, 0.125, 1.0, 2.0]> : tensor<5xf32>
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %c0 : tensor<?x5x2xf32>
+  %e = tensor.empty(%d) : tensor<?x5x5xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(a, m, n) -> (n)>, affine_map<(a, m, n) -> (a, m, n)>],
+                          iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%b : tensor<5xf32>) outs(%e : tensor<?x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x5x5xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, m, n, k) -> (a, m, k)>, affine_map<(a, m, n, k) -> (n, k)>, affine_map<(a, m, n, k) -> (a, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x5x2xf32>, tensor<5x2xf32>) outs(%init : tensor<?x5x5xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x5x5xf32>
+  return %r : tensor<?x5x5xf32>
+}
+
+// -----
+
+// A matmul by a constant [K, N] weight packs the same panels (here two,
+// N = 8: no padding, so the output panels are static 4 wide).
+// CHECK-LABEL: func @matmul_kn
+// CHECK: arith.constant dense<{{\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]], {{\[\[}}5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00]]]> : tensor<2x1x4xf32>
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: tensor.extract_slice {{.*}} : tensor<6x8xf32> to tensor<6x4xf32>
+// CHECK: vector.fma
+func.func @matmul_kn(%x: tensor<6x1xf32>, %init: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]> : tensor<1x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x1xf32>, tensor<1x8xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %r : tensor<6x8xf32>
+}
+
+// -----
+
+// A weight that is not a constant (or an f16 contraction, or a transposed
+// A) is left for tfc-cpu-tile-contractions.
+// CHECK-LABEL: func @runtime_weight
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %r : tensor<6x8xf32>
+}
