@@ -54,6 +54,7 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
   tfc::GemmMicrokernelsPassOptions gemm;
   gemm.rows = o.gemmRows ? o.gemmRows : host.rows;
   gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
+  gemm.kc = host.kc;
   pm.addNestedPass<func::FuncOp>(tfc::createGemmMicrokernelsPass(gemm));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(tfc::createExternalizeWeightsPass());

@@ -379,19 +379,29 @@ bool JitModel::run(const std::vector<HostTensor> &inputs,
     t.dtype = s.dtype;
     t.shape.assign(w + 3, w + 3 + r);
     size_t es = dtypeSize(s.dtype);
-    t.data.resize(t.numElements() * es);
-    // Copy element by element through the strides (results may be views).
-    std::vector<int64_t> idx(r, 0);
+    int64_t count = t.numElements();
+    t.data.resize(count * es);
+    // Results may be strided views: copy contiguous innermost runs (the
+    // whole tensor at once when it is row-major).
     const char *base = static_cast<const char *>(aligned) + w[2] * es;
-    for (int64_t e = 0; e < t.numElements(); ++e) {
-      int64_t lin = 0;
-      for (size_t d = 0; d < r; ++d)
-        lin += idx[d] * w[3 + r + d];
-      std::memcpy(t.data.data() + e * es, base + lin * es, es);
-      for (size_t d = r; d-- > 0;) {
-        if (++idx[d] < t.shape[d])
-          break;
-        idx[d] = 0;
+    int64_t run = 1;
+    size_t inner = r; // dims [inner, r) form one contiguous run
+    while (inner > 0 && w[3 + r + inner - 1] == run) {
+      run *= t.shape[inner - 1];
+      --inner;
+    }
+    if (count > 0) {
+      std::vector<int64_t> idx(inner, 0);
+      for (int64_t e = 0; e < count; e += run) {
+        int64_t lin = 0;
+        for (size_t d = 0; d < inner; ++d)
+          lin += idx[d] * w[3 + r + d];
+        std::memcpy(t.data.data() + e * es, base + lin * es, run * es);
+        for (size_t d = inner; d-- > 0;) {
+          if (++idx[d] < t.shape[d])
+            break;
+          idx[d] = 0;
+        }
       }
     }
     // Free outputs the compiled code allocated (not inputs, weights or

@@ -80,7 +80,7 @@ std::optional<ConstantWeightGemm> match(linalg::GenericOp g) {
 
 struct KernelBuilder {
   ImplicitLocOpBuilder &b;
-  int64_t rows, cols, n, k;
+  int64_t rows, cols, n, k, kc;
   Value a, packed; // A as [M, K]; the packed weight [panels, K, cols]
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
@@ -88,7 +88,8 @@ struct KernelBuilder {
   VectorType vecType() { return VectorType::get({cols}, b.getF32Type()); }
 
   /// Rows [i, i+r) of the panel block `t` ([M, width]) after the k loop.
-  Value rowBlock(int64_t r, Value i, Value panel, Value t, bool inBounds) {
+  Value rowBlock(int64_t r, Value i, Value panel, Value t, bool inBounds,
+                 Value k0, Value k1) {
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
     SmallVector<Value> rowIdx, acc;
     for (int64_t q = 0; q < r; ++q) {
@@ -98,7 +99,7 @@ struct KernelBuilder {
           ArrayRef<bool>{inBounds}));
     }
     auto loop = scf::ForOp::create(
-        b, idx(0), idx(k), idx(1), acc,
+        b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
           Value w = vector::TransferReadOp::create(
@@ -120,9 +121,26 @@ struct KernelBuilder {
     return t;
   }
 
-  /// The panel `panel` of the output block `t` ([M, width]) computed.
+  /// The panel `panel` of the output block `t` ([M, width]) computed:
+  /// k in slices of `kc` (one slice of the panel stays in L1 while every
+  /// row block uses it), rows in blocks of rows, rows/2, ... 1.
   Value panelBlock(Value panel, Value t, bool inBounds) {
     Value m = tensor::DimOp::create(b, a, 0);
+    auto kLoop = scf::ForOp::create(
+        b, idx(0), idx(k), idx(kc), ValueRange{t},
+        [&](OpBuilder &nb, Location loc, Value k0, ValueRange cur) {
+          ImplicitLocOpBuilder lb(loc, nb);
+          KernelBuilder inner{lb, rows, cols, n, k, kc, a, packed};
+          Value k1 = arith::MinSIOp::create(
+              lb, arith::AddIOp::create(lb, k0, inner.idx(kc)), inner.idx(k));
+          scf::YieldOp::create(
+              lb, inner.rowBlocks(panel, cur[0], inBounds, m, k0, k1));
+        });
+    return kLoop.getResult(0);
+  }
+
+  Value rowBlocks(Value panel, Value t, bool inBounds, Value m, Value k0,
+                  Value k1) {
     Value start = idx(0);
     for (int64_t r = rows; r >= 1; r /= 2) {
       // As many blocks of r rows as fit in what is left.
@@ -135,9 +153,9 @@ struct KernelBuilder {
           b, start, end, idx(r), ValueRange{t},
           [&](OpBuilder &nb, Location loc, Value i, ValueRange cur) {
             ImplicitLocOpBuilder lb(loc, nb);
-            KernelBuilder inner{lb, rows, cols, n, k, a, packed};
+            KernelBuilder inner{lb, rows, cols, n, k, kc, a, packed};
             scf::YieldOp::create(
-                lb, inner.rowBlock(r, i, panel, cur[0], inBounds));
+                lb, inner.rowBlock(r, i, panel, cur[0], inBounds, k0, k1));
           });
       t = loop.getResult(0);
       start = end;
@@ -161,8 +179,8 @@ struct GemmMicrokernelsPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (rows < 1 || cols < 1) {
-      getOperation().emitError("tfc-cpu-gemm-microkernels: rows and cols "
+    if (rows < 1 || cols < 1 || kc < 1) {
+      getOperation().emitError("tfc-cpu-gemm-microkernels: rows, cols and kc "
                                "must be positive");
       return signalPassFailure();
     }
@@ -205,7 +223,7 @@ struct GemmMicrokernelsPass
     ValueRange ivs = loop.getInductionVars();
     Value j = ivs.back();
     Value out = loop.getRegionIterArgs()[0];
-    KernelBuilder kb{b, rows, cols, m.n, m.k, Value(), packed};
+    KernelBuilder kb{b, rows, cols, m.n, m.k, kc, Value(), packed};
     Value col = arith::MulIOp::create(b, j, kb.idx(cols));
     OpFoldResult width = b.getIndexAttr(cols);
     if (!even)

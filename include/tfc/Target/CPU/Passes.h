@@ -18,7 +18,7 @@ namespace mlir::tfc {
 
 /// GEMM register blocking for tfc-cpu-gemm-microkernels.
 struct GemmBlocking {
-  int64_t rows, cols;
+  int64_t rows, cols, kc;
 };
 /// The blocking that suits the host CPU: 8 x 32 (16 zmm accumulators) with
 /// AVX-512, else 4 x 16 (8 ymm accumulators, AVX2).

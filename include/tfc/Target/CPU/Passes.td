@@ -54,7 +54,8 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"rows", "rows", "int64_t", "8", "Rows of A per register block">,
-    Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">
+    Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">,
+    Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols floats of the panel stay in L1)">
   ];
 }
 
