@@ -93,6 +93,7 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(tfc::createApproximateMathPass());
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());

@@ -4,6 +4,31 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ApproximateMathPass : Pass<"tfc-cpu-approximate-math"> {
+  let summary = "Inline f32 polynomial approximations of exp, erf and tanh";
+  let description = [{
+    Rewrites f32 (scalar or vector) `math.exp`, `math.erf` and `math.tanh`
+    into upstream MLIR's polynomial approximations (plain arith ops), so that
+    LLVM vectorizes the loops around them instead of calling libm once per
+    element (GELU, softmax, attention). The approximations handle the
+    special values (exp(-inf) = 0, overflow to +inf, NaN in, NaN out);
+    `test/Target/CPU/approximate-math.test` measures their error against
+    float64 references (a few float ulp, same order as libm's).
+    Other types and functions are left to the libm lowering. The
+    polynomials' `math.fma` ops become `llvm.intr.fma` here (the libm
+    lowering would make each an `fmaf` call and block vectorization).
+
+    Example:
+    ```mlir
+    %y = math.erf %x : f32
+    // becomes a clamp, a rational polynomial in %x and a sign fix-up
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
   let summary = "Register-blocked vector GEMM kernels with weights packed at compile time";
   let description = [{
