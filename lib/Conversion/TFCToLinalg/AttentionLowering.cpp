@@ -289,9 +289,23 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
                     .getResult(0);
               };
           // init += lhs [rows, inner] * rhs [inner, cols], widened to `acc`.
-          // The parallel, unit-stride cols loop is innermost so that it
-          // vectorizes.
+          // f32 tile products are plain (m, n, k) contractions, which the
+          // CPU target turns into register-blocked microkernels; others
+          // (f16 inputs, f32 accumulation) keep the (m, k, n) loop order,
+          // whose innermost loop runs along contiguous rows.
           auto tileMatmul = [&](Value lhs, Value rhs, Value init) {
+            auto isF32 = [](Value v) {
+              return cast<RankedTensorType>(v.getType()).getElementType().isF32();
+            };
+            if (isF32(lhs) && isF32(rhs))
+              return generic(
+                  {lhs, rhs}, init,
+                  {map({d2(0), d2(2)}, 3), map({d2(2), d2(1)}, 3),
+                   map({d2(0), d2(1)}, 3)},
+                  {par, par, red}, [&](OpBuilder &bb, Location l, ValueRange a) {
+                    Value prod = arith::MulFOp::create(bb, l, a[0], a[1]);
+                    return arith::AddFOp::create(bb, l, a[2], prod).getResult();
+                  });
             return generic(
                 {lhs, rhs}, init,
                 {map({d2(0), d2(1)}, 3), map({d2(1), d2(2)}, 3),

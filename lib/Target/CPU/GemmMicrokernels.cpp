@@ -11,6 +11,7 @@
 #include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
 namespace mlir::tfc {
@@ -22,15 +23,18 @@ using namespace mlir;
 
 namespace {
 
-/// A contraction C[m..., n] += A[m..., k] * W(n, k) with a constant W.
-struct ConstantWeightGemm {
-  Value a, c;
-  std::vector<float> w; // [N, K], row-major
-  int64_t n = 0, k = 0;
+/// A contraction C[m..., n] += A[m..., k] * W: either W is a constant
+/// (packed at compile time, `w` holds it as [N, K]) or W is a [K, N] tensor
+/// computed at run time whose rows the kernel reads in place.
+struct Gemm {
+  Value a, c, b;      // b: the run-time [K, N] operand (null when constant)
+  std::vector<float> w; // the constant weight as [N, K], row-major
+  int64_t n = ShapedType::kDynamic, k = ShapedType::kDynamic;
   int64_t outerRank = 0; // the m... dimensions
+  bool isConstant() const { return !b; }
 };
 
-std::optional<ConstantWeightGemm> match(linalg::GenericOp g) {
+std::optional<Gemm> match(linalg::GenericOp g) {
   if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(g))
     return std::nullopt;
@@ -59,17 +63,23 @@ std::optional<ConstantWeightGemm> match(linalg::GenericOp g) {
   bool kn = maps[1] == AffineMap::get(r, 0, {d(r - 1), d(r - 2)}, ctx);
   if (!nk && !kn)
     return std::nullopt;
-  std::vector<char> storage;
-  ArrayRef<char> raw = tfc::constantBytes(g.getDpsInputs()[1], storage);
-  if (raw.empty())
-    return std::nullopt;
-  auto wt = cast<RankedTensorType>(g.getDpsInputs()[1].getType());
-  ConstantWeightGemm m;
+  Value weight = g.getDpsInputs()[1];
+  auto wt = cast<RankedTensorType>(weight.getType());
+  Gemm m;
   m.a = g.getDpsInputs()[0];
   m.c = g.getDpsInits()[0];
   m.outerRank = r - 2;
   m.n = wt.getDimSize(nk ? 0 : 1);
   m.k = wt.getDimSize(nk ? 1 : 0);
+  std::vector<char> storage;
+  ArrayRef<char> raw = tfc::constantBytes(weight, storage);
+  if (raw.empty()) {
+    // A run-time operand: its rows must be the output's columns.
+    if (!kn)
+      return std::nullopt;
+    m.b = weight;
+    return m;
+  }
   const float *src = reinterpret_cast<const float *>(raw.data());
   m.w.resize(m.n * m.k);
   for (int64_t i = 0; i < m.n; ++i)
@@ -80,16 +90,21 @@ std::optional<ConstantWeightGemm> match(linalg::GenericOp g) {
 
 struct KernelBuilder {
   ImplicitLocOpBuilder &b;
-  int64_t rows, cols, n, k, kc;
-  Value a, packed; // A as [M, K]; the packed weight [panels, K, cols]
+  int64_t rows, cols, kc;
+  Value a;       // A as [M, K]
+  Value weights; // packed [panels, K, cols], or the run-time [K, N]
+  bool packed;
+  Value kSize;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
   VectorType vecType() { return VectorType::get({cols}, b.getF32Type()); }
 
-  /// Rows [i, i+r) of the panel block `t` ([M, width]) after the k loop.
-  Value rowBlock(int64_t r, Value i, Value panel, Value t, bool inBounds,
-                 Value k0, Value k1) {
+  /// Rows [i, i+r) of the output block `t` ([M, width]) after k in [k0, k1):
+  /// r accumulator vectors stay in registers through the k loop. `col` is
+  /// the block's first column (for a run-time weight).
+  Value rowBlock(int64_t r, Value i, Value panel, Value col, Value t,
+                 bool inBounds, Value k0, Value k1) {
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
     SmallVector<Value> rowIdx, acc;
     for (int64_t q = 0; q < r; ++q) {
@@ -102,9 +117,14 @@ struct KernelBuilder {
         b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
-          Value w = vector::TransferReadOp::create(
-              lb, vecType(), packed, ValueRange{panel, kk, idx(0)}, zero,
-              ArrayRef<bool>{true});
+          Value w =
+              packed ? vector::TransferReadOp::create(
+                           lb, vecType(), weights,
+                           ValueRange{panel, kk, idx(0)}, zero,
+                           ArrayRef<bool>{true})
+                     : vector::TransferReadOp::create(
+                           lb, vecType(), weights, ValueRange{kk, col}, zero,
+                           ArrayRef<bool>{inBounds});
           SmallVector<Value> next;
           for (int64_t q = 0; q < r; ++q) {
             Value x = tensor::ExtractOp::create(lb, a, ValueRange{rowIdx[q], kk});
@@ -121,26 +141,26 @@ struct KernelBuilder {
     return t;
   }
 
-  /// The panel `panel` of the output block `t` ([M, width]) computed:
-  /// k in slices of `kc` (one slice of the panel stays in L1 while every
-  /// row block uses it), rows in blocks of rows, rows/2, ... 1.
-  Value panelBlock(Value panel, Value t, bool inBounds) {
+  /// The output block `t` ([M, width]) of panel `panel` computed: k in
+  /// slices of `kc` (one slice of the panel stays in L1 while every row
+  /// block uses it), rows in blocks of rows, rows/2, ... 1.
+  Value panelBlock(Value panel, Value col, Value t, bool inBounds) {
     Value m = tensor::DimOp::create(b, a, 0);
     auto kLoop = scf::ForOp::create(
-        b, idx(0), idx(k), idx(kc), ValueRange{t},
+        b, idx(0), kSize, idx(kc), ValueRange{t},
         [&](OpBuilder &nb, Location loc, Value k0, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder inner{lb, rows, cols, n, k, kc, a, packed};
+          KernelBuilder inner{lb, rows, cols, kc, a, weights, packed, kSize};
           Value k1 = arith::MinSIOp::create(
-              lb, arith::AddIOp::create(lb, k0, inner.idx(kc)), inner.idx(k));
+              lb, arith::AddIOp::create(lb, k0, inner.idx(kc)), kSize);
           scf::YieldOp::create(
-              lb, inner.rowBlocks(panel, cur[0], inBounds, m, k0, k1));
+              lb, inner.rowBlocks(panel, col, cur[0], inBounds, m, k0, k1));
         });
     return kLoop.getResult(0);
   }
 
-  Value rowBlocks(Value panel, Value t, bool inBounds, Value m, Value k0,
-                  Value k1) {
+  Value rowBlocks(Value panel, Value col, Value t, bool inBounds, Value m,
+                  Value k0, Value k1) {
     Value start = idx(0);
     for (int64_t r = rows; r >= 1; r /= 2) {
       // As many blocks of r rows as fit in what is left.
@@ -153,9 +173,9 @@ struct KernelBuilder {
           b, start, end, idx(r), ValueRange{t},
           [&](OpBuilder &nb, Location loc, Value i, ValueRange cur) {
             ImplicitLocOpBuilder lb(loc, nb);
-            KernelBuilder inner{lb, rows, cols, n, k, kc, a, packed};
-            scf::YieldOp::create(
-                lb, inner.rowBlock(r, i, panel, cur[0], inBounds, k0, k1));
+            KernelBuilder inner{lb, rows, cols, kc, a, weights, packed, kSize};
+            scf::YieldOp::create(lb, inner.rowBlock(r, i, panel, col, cur[0],
+                                                    inBounds, k0, k1));
           });
       t = loop.getResult(0);
       start = end;
@@ -165,7 +185,7 @@ struct KernelBuilder {
 };
 
 /// Packs W [N, K] into [ceil(N/cols), K, cols], zero-padded.
-std::vector<float> pack(const ConstantWeightGemm &g, int64_t cols) {
+std::vector<float> pack(const Gemm &g, int64_t cols) {
   int64_t panels = (g.n + cols - 1) / cols;
   std::vector<float> p(panels * g.k * cols, 0.0f);
   for (int64_t j = 0; j < g.n; ++j)
@@ -184,83 +204,127 @@ struct GemmMicrokernelsPass
                                "must be positive");
       return signalPassFailure();
     }
-    SmallVector<linalg::GenericOp> candidates;
+    SmallVector<std::pair<linalg::GenericOp, Gemm>> gemms;
     getOperation().walk([&](linalg::GenericOp g) {
-      if (!g->getParentOfType<LoopLikeOpInterface>())
-        candidates.push_back(g);
+      if (std::optional<Gemm> m = match(g))
+        gemms.push_back({g, std::move(*m)});
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp g : candidates) {
-      std::optional<ConstantWeightGemm> m = match(g);
-      if (!m)
-        continue;
+    for (auto &[g, m] : gemms) {
       rewriter.setInsertionPoint(g);
-      rewriter.replaceOp(g, build(rewriter, g, *m));
+      // Top-level GEMMs are the parallel loops; those inside other loops
+      // (the attention kernel's tile products) run sequentially.
+      bool parallel = !g->getParentOfType<LoopLikeOpInterface>();
+      rewriter.replaceOp(g, build(rewriter, g, m, parallel));
     }
   }
 
-  Value build(IRRewriter &rewriter, linalg::GenericOp g,
-              const ConstantWeightGemm &m) {
+  Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
+              bool parallel) {
     ImplicitLocOpBuilder b(g.getLoc(), rewriter);
-    int64_t panels = (m.n + cols - 1) / cols;
-    std::vector<float> p = pack(m, cols);
-    auto packedType =
-        RankedTensorType::get({panels, m.k, cols}, b.getF32Type());
-    Value packed = tfc::createConstant(
-        b, b.getLoc(), packedType,
-        ArrayRef<char>(reinterpret_cast<const char *>(p.data()),
-                       p.size() * sizeof(float)));
-    bool even = m.n % cols == 0;
+    KernelBuilder kb{b, rows, cols, kc, Value(), m.b, m.isConstant(), Value()};
+    OpFoldResult panels;
+    bool even;
+    if (m.isConstant()) {
+      int64_t count = (m.n + cols - 1) / cols;
+      std::vector<float> p = pack(m, cols);
+      auto packedType = RankedTensorType::get({count, m.k, cols}, b.getF32Type());
+      kb.weights = tfc::createConstant(
+          b, b.getLoc(), packedType,
+          ArrayRef<char>(reinterpret_cast<const char *>(p.data()),
+                         p.size() * sizeof(float)));
+      panels = b.getIndexAttr(count);
+      even = m.n % cols == 0;
+      kb.kSize = kb.idx(m.k);
+    } else {
+      Value n = tensor::DimOp::create(b, m.b, 1);
+      panels = (Value)arith::CeilDivUIOp::create(b, n, kb.idx(cols));
+      even = !ShapedType::isDynamic(m.n) && m.n % cols == 0;
+      kb.kSize = tensor::DimOp::create(b, m.b, 0);
+    }
+    Value nSize = m.isConstant() ? kb.idx(m.n)
+                                 : (Value)tensor::DimOp::create(b, m.b, 1);
 
     // One iteration per (batch..., panel): the leading m dimensions are
     // loop dimensions (no reshapes), the last one is the kernel's rows.
     int64_t batchRank = m.outerRank - 1;
     SmallVector<OpFoldResult> cSizes = tensor::getMixedSizes(b, b.getLoc(), m.c);
+    SmallVector<OpFoldResult> aSizes = tensor::getMixedSizes(b, b.getLoc(), m.a);
     SmallVector<OpFoldResult> ubs(cSizes.begin(), cSizes.begin() + batchRank);
-    ubs.push_back(b.getIndexAttr(panels));
-    auto loop = scf::ForallOp::create(b, ubs, ValueRange{m.c}, std::nullopt);
-    b.setInsertionPointToStart(loop.getBody());
-    ValueRange ivs = loop.getInductionVars();
-    Value j = ivs.back();
-    Value out = loop.getRegionIterArgs()[0];
-    KernelBuilder kb{b, rows, cols, m.n, m.k, kc, Value(), packed};
-    Value col = arith::MulIOp::create(b, j, kb.idx(cols));
-    OpFoldResult width = b.getIndexAttr(cols);
-    if (!even)
-      width = (Value)arith::MinSIOp::create(
-          b, kb.idx(cols), arith::SubIOp::create(b, kb.idx(m.n), col));
-    auto slice = [&](ArrayRef<OpFoldResult> full, OpFoldResult lastOffset,
-                     OpFoldResult lastSize) {
-      SmallVector<OpFoldResult> offsets, sizes;
-      for (int64_t d = 0; d < batchRank; ++d) {
-        offsets.push_back(ivs[d]);
-        sizes.push_back(b.getIndexAttr(1));
-      }
-      offsets.append({b.getIndexAttr(0), lastOffset});
-      sizes.append({full[batchRank], lastSize});
-      return std::make_pair(offsets, sizes);
-    };
+    ubs.push_back(panels);
     SmallVector<OpFoldResult> strides(m.outerRank + 1, b.getIndexAttr(1));
-    auto rowsType = [&](RankedTensorType t, int64_t last) {
+    auto rowsType = [&](Value v, int64_t last) {
+      auto t = cast<RankedTensorType>(v.getType());
       return RankedTensorType::get({t.getDimSize(batchRank), last},
                                    t.getElementType());
     };
-    auto aType = cast<RankedTensorType>(m.a.getType());
-    auto [aOffsets, aSizes] =
-        slice(tensor::getMixedSizes(b, b.getLoc(), m.a), b.getIndexAttr(0),
-              b.getIndexAttr(m.k));
-    kb.a = tensor::ExtractSliceOp::create(b, rowsType(aType, m.k), m.a,
-                                          aOffsets, aSizes, strides);
-    auto [cOffsets, cSizes2] = slice(cSizes, col, width);
-    auto cType = cast<RankedTensorType>(m.c.getType());
-    Value blk = tensor::ExtractSliceOp::create(
-        b, rowsType(cType, even ? cols : ShapedType::kDynamic), out, cOffsets,
-        cSizes2, strides);
-    blk = kb.panelBlock(j, blk, even);
-    b.setInsertionPointToStart(loop.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, blk, out, cOffsets, cSizes2,
-                                          strides);
-    return loop.getResult(0);
+    // The body at (batch..., panel) ivs on output `out`: the computed block
+    // and where it goes.
+    auto body = [&](ImplicitLocOpBuilder &lb, ValueRange ivs, Value out) {
+      KernelBuilder inner = kb;
+      KernelBuilder k2{lb, inner.rows, inner.cols, inner.kc, Value(),
+                       inner.weights, inner.packed, inner.kSize};
+      Value j = ivs.back();
+      Value col = arith::MulIOp::create(lb, j, k2.idx(cols));
+      OpFoldResult width = lb.getIndexAttr(cols);
+      if (!even)
+        width = (Value)arith::MinSIOp::create(
+            lb, k2.idx(cols), arith::SubIOp::create(lb, nSize, col));
+      auto place = [&](ArrayRef<OpFoldResult> full, OpFoldResult lastOffset,
+                       OpFoldResult lastSize) {
+        SmallVector<OpFoldResult> offsets, sizes;
+        for (int64_t d = 0; d < batchRank; ++d) {
+          offsets.push_back(ivs[d]);
+          sizes.push_back(lb.getIndexAttr(1));
+        }
+        offsets.append({lb.getIndexAttr(0), lastOffset});
+        sizes.append({full[batchRank], lastSize});
+        return std::make_pair(offsets, sizes);
+      };
+      auto [aOff, aSz] = place(aSizes, lb.getIndexAttr(0), aSizes.back());
+      k2.a = tensor::ExtractSliceOp::create(
+          lb, rowsType(m.a, cast<RankedTensorType>(m.a.getType()).getShape().back()),
+          m.a, aOff, aSz, strides);
+      auto [cOff, cSz] = place(cSizes, col, width);
+      Value blk = tensor::ExtractSliceOp::create(
+          lb, rowsType(m.c, even ? cols : ShapedType::kDynamic), out, cOff,
+          cSz, strides);
+      return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
+    };
+
+    if (parallel) {
+      auto loop = scf::ForallOp::create(b, ubs, ValueRange{m.c}, std::nullopt);
+      b.setInsertionPointToStart(loop.getBody());
+      Value out = loop.getRegionIterArgs()[0];
+      auto [blk, offsets, sizes] = body(b, loop.getInductionVars(), out);
+      b.setInsertionPointToStart(loop.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(b, blk, out, offsets, sizes,
+                                            strides);
+      b.setInsertionPointAfter(loop);
+      return loop.getResult(0);
+    }
+    // Sequential: a nest of scf.for with the output as iter_arg.
+    SmallVector<Value> ivs;
+    std::function<Value(ImplicitLocOpBuilder &, size_t, Value)> nest =
+        [&](ImplicitLocOpBuilder &lb, size_t d, Value out) -> Value {
+      if (d == ubs.size()) {
+        auto [blk, offsets, sizes] = body(lb, ivs, out);
+        return tensor::InsertSliceOp::create(lb, blk, out, offsets, sizes,
+                                             strides);
+      }
+      Value ub = getValueOrCreateConstantIndexOp(lb, lb.getLoc(), ubs[d]);
+      auto loop = scf::ForOp::create(
+          lb, kb.idx(0), ub, kb.idx(1), ValueRange{out},
+          [&](OpBuilder &nb, Location loc, Value iv, ValueRange cur) {
+            ImplicitLocOpBuilder ib(loc, nb);
+            ivs.push_back(iv);
+            Value r = nest(ib, d + 1, cur[0]);
+            ivs.pop_back();
+            scf::YieldOp::create(ib, r);
+          });
+      return loop.getResult(0);
+    };
+    return nest(b, 0, m.c);
   }
 };
 

@@ -67,8 +67,8 @@ func.func @matmul_kn(%x: tensor<6x1xf32>, %init: tensor<6x8xf32>) -> tensor<6x8x
 
 // -----
 
-// A weight that is not a constant (or an f16 contraction, or a transposed
-// A) is left for tfc-cpu-tile-contractions.
+// A run-time weight in [N, K] layout (or an f16 contraction, or a
+// transposed A) is left for tfc-cpu-tile-contractions.
 // CHECK-LABEL: func @runtime_weight
 // CHECK-NOT: scf.forall
 // CHECK: linalg.generic
@@ -82,4 +82,36 @@ func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tenso
     linalg.yield %s : f32
   } -> tensor<6x8xf32>
   return %r : tensor<6x8xf32>
+}
+
+// -----
+
+// A run-time [K, N] operand (the attention kernel's tile products) is read
+// in place, one row segment per k step; inside other loops the panels run
+// as a sequential scf.for, and the ragged last panel uses masked transfers.
+// CHECK-LABEL: func @runtime_kn_in_loop
+// CHECK: scf.for
+// CHECK-NOT: scf.forall
+// CHECK: %[[N:.*]] = tensor.dim %[[B:.*]], %c1
+// CHECK: %[[PANELS:.*]] = arith.ceildivui %[[N]], %c4
+// CHECK: scf.for %[[J:.*]] = %c0 to %[[PANELS]] step %c1
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
+// CHECK: vector.fma
+// CHECK: tensor.insert_slice
+func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: tensor<6x?xf32>, %n: index) -> tensor<6x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (tensor<6x?xf32>) {
+    %g = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                         iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x, %w : tensor<6x?xf32>, tensor<?x?xf32>) outs(%acc : tensor<6x?xf32>) {
+    ^bb0(%a: f32, %bb: f32, %c: f32):
+      %p = arith.mulf %a, %bb : f32
+      %s = arith.addf %c, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<6x?xf32>
+    scf.yield %g : tensor<6x?xf32>
+  }
+  return %r : tensor<6x?xf32>
 }

@@ -30,27 +30,32 @@ def ApproximateMathPass : Pass<"tfc-cpu-approximate-math"> {
 }
 
 def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
-  let summary = "Register-blocked vector GEMM kernels with weights packed at compile time";
+  let summary = "Register-blocked vector GEMM kernels (weights packed at compile time)";
   let description = [{
-    Rewrites each f32 contraction `C[m..., n] += A[m..., k] * W` whose
-    weight `W` is a constant, `[N, K]` (a lowered `tfc.linear`) or `[K, N]`
-    (a lowered `tfc.matmul` by a constant), into a microkernel:
+    Rewrites each f32 contraction `C[m..., n] += A[m..., k] * W` into a
+    microkernel, where `W` is either
 
-    * `W` is repacked at compile time into column panels
-      `[ceil(N/cols), K, cols]`, zero-padded, so that the kernel reads one
-      contiguous vector of `cols` weights per k step;
-    * for every panel and every index of the leading m dimensions but the
-      last (one `scf.forall`, which the pipeline makes an OpenMP loop with
-      threads, else an `scf.for` nest), blocks of `rows` rows of `A` keep `rows` accumulator vectors of `cols` floats in
-      registers through the whole k loop: per k step one weight vector load,
-      `rows` broadcasts of `A[m, k]` and `rows` vector FMAs. Leftover rows
-      use blocks of rows/2, rows/4, ... 1;
-    * the accumulators start from `C` (zeros, or the bias broadcast), so
-      bias needs no extra pass over the output.
+    * a constant, `[N, K]` (a lowered `tfc.linear`) or `[K, N]` (a lowered
+      `tfc.matmul` by a constant): it is repacked at compile time into
+      column panels `[ceil(N/cols), K, cols]`, zero-padded, so that the
+      kernel reads one contiguous vector of `cols` weights per k step; or
+    * a `[K, N]` tensor computed at run time (the attention kernel's tile
+      products): the kernel reads `cols` floats of its row k in place
+      (masked at a ragged edge).
 
-    Precondition: linalg on tensors before weight externalization (the
-    weight is still an `arith.constant`). Other contractions are left for
-    `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
+    For every panel and every index of the leading m dimensions but the
+    last (one `scf.forall` for top-level contractions, which the pipeline
+    makes an OpenMP loop with threads; a sequential `scf.for` nest inside
+    other loops), k runs in slices of `kc`, and blocks of `rows` rows of `A`
+    keep `rows` accumulator vectors of `cols` floats in registers through
+    the slice: per k step one weight vector load, `rows` broadcasts of
+    `A[m, k]` and `rows` vector FMAs. Leftover rows use blocks of rows/2,
+    rows/4, ... 1. The accumulators start from `C` (zeros, or the bias
+    broadcast), so bias needs no extra pass over the output.
+
+    Precondition: linalg on tensors before weight externalization (weights
+    are still `arith.constant`s). Other contractions (f16, `[N, K]` run-time
+    operands, transposed `A`) are left for `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
     accumulators on AVX-512); tools pick 4 x 16 when the host lacks AVX-512.
 
     Example:
