@@ -1,7 +1,8 @@
 //===- AttentionLowering.cpp - tfc.attention as a flash-style kernel ------===//
 //
 // Lowers tfc.attention to a tiled loop nest with an online softmax
-// (FlashAttention): for each (batch, head, query tile) it streams key/value
+// (FlashAttention): an scf.forall over (batch, head) (parallel on the CPU
+// with threads), and for each query tile of that head it streams key/value
 // tiles and carries the running row maximum m, the running denominator l and
 // the unnormalized output acc, so the Sq x Sk score matrix is never built:
 // memory beyond the operands is O(tile^2 + tile * Dv). With `causal`, the key
@@ -61,14 +62,6 @@ struct Layout {
     return tensor::ExtractSliceOp::create(b, type, src,
                                           offsets(b, bi, hi, r, cols),
                                           sizes(b, rows, cols), ones);
-  }
-  Value insert(ImplicitLocOpBuilder &b, Value tile, Value dest, Value bi,
-               Value hi, Value r, Value rows, Value cols) const {
-    auto dt = cast<RankedTensorType>(dest.getType());
-    SmallVector<OpFoldResult> ones(dt.getRank(), b.getIndexAttr(1));
-    return tensor::InsertSliceOp::create(b, tile, dest,
-                                         offsets(b, bi, hi, r, cols),
-                                         sizes(b, rows, cols), ones);
   }
 };
 
@@ -168,30 +161,50 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       return f.getResult(0);
     };
 
-    Value result = loop(b, lay.b, c1, out, [&](ImplicitLocOpBuilder &b1,
-                                               Value bi, Value o1) {
-      return loop(b1, lay.h, c1, o1, [&](ImplicitLocOpBuilder &b2, Value hi,
-                                         Value o2) {
-        Value hk = arith::DivUIOp::create(b2, hi, lay.group);
-        return loop(b2, lay.sq, tileQ, o2, [&](ImplicitLocOpBuilder &b3,
-                                               Value qi, Value o3) {
-          Value tq = arith::MinSIOp::create(
-              b3, tileQ, arith::SubIOp::create(b3, lay.sq, qi));
-          Value qTile = lay.extract(b3, q, bi, hi, qi, tq, lay.d);
-          Value kEnd = lay.sk;
-          if (op.getCausal()) {
-            Value last = arith::AddIOp::create(
-                b3, arith::AddIOp::create(b3, qi, tq), offset);
-            kEnd = arith::MinSIOp::create(
-                b3, lay.sk, arith::MaxSIOp::create(b3, last, c0));
-          }
-          KeyLoopState st = keyLoop(b3, op, lay, qTile, k, v, mask, scale, acc,
-                                    bi, hi, hk, qi, tq, kEnd, tileK, offset);
-          Value tile = normalize(b3, st, tq, lay.dv, elem);
-          return lay.insert(b3, tile, o3, bi, hi, qi, tq, lay.dv);
-        });
+    // (batch, head) pairs are independent: one scf.forall over them (the
+    // CPU pipeline runs it on OpenMP threads, or as loops), each computing
+    // its [Sq, Dv] slab of the output tile by tile.
+    auto heads = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{getAsOpFoldResult(lay.b),
+                                  getAsOpFoldResult(lay.h)},
+        ValueRange{out}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(heads.getBody());
+      Value bi = heads.getInductionVar(0), hi = heads.getInductionVar(1);
+      Value shared = heads.getRegionIterArgs()[0];
+      Value slab = lay.extract(b, shared, bi, hi, c0, lay.sq, lay.dv);
+      Value hk = arith::DivUIOp::create(b, hi, lay.group);
+      Value done = loop(b, lay.sq, tileQ, slab, [&](ImplicitLocOpBuilder &b3,
+                                                    Value qi, Value o3) {
+        Value tq = arith::MinSIOp::create(
+            b3, tileQ, arith::SubIOp::create(b3, lay.sq, qi));
+        Value qTile = lay.extract(b3, q, bi, hi, qi, tq, lay.d);
+        Value kEnd = lay.sk;
+        if (op.getCausal()) {
+          Value last = arith::AddIOp::create(
+              b3, arith::AddIOp::create(b3, qi, tq), offset);
+          kEnd = arith::MinSIOp::create(
+              b3, lay.sk, arith::MaxSIOp::create(b3, last, c0));
+        }
+        KeyLoopState st = keyLoop(b3, op, lay, qTile, k, v, mask, scale, acc,
+                                  bi, hi, hk, qi, tq, kEnd, tileK, offset);
+        Value tile = normalize(b3, st, tq, lay.dv, elem);
+        SmallVector<OpFoldResult> ones(2, b3.getIndexAttr(1));
+        return tensor::InsertSliceOp::create(
+                   b3, tile, o3, ArrayRef<OpFoldResult>{qi, b3.getIndexAttr(0)},
+                   ArrayRef<OpFoldResult>{tq, getAsOpFoldResult(lay.dv)}, ones)
+            .getResult();
       });
-    });
+      auto outType = cast<RankedTensorType>(out.getType());
+      SmallVector<OpFoldResult> ones(outType.getRank(), b.getIndexAttr(1));
+      SmallVector<OpFoldResult> offsets = lay.offsets(b, bi, hi, c0, lay.dv),
+                                sizes = lay.sizes(b, lay.sq, lay.dv);
+      b.setInsertionPointToStart(heads.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(b, done, shared, offsets, sizes,
+                                            ones);
+    }
+    Value result = heads.getResult(0);
     rewriter.replaceOp(op, castTo(b, result, op.getType()));
     return success();
   }

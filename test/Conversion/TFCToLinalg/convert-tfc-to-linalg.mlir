@@ -79,15 +79,16 @@ func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tens
 
 // -----
 
-// Attention is a flash-style loop nest (batch, head, 64-row query tiles, then
-// 64-wide key tiles with the online softmax); no 128x128 score tensor exists.
+// Attention is a flash-style loop nest (a parallel forall over (batch, head)
+// writing [Sq, Dv] slabs, 64-row query tiles, then 64-wide key tiles with the
+// online softmax); no 128x128 score tensor exists.
 // CHECK-LABEL: func @attention_flash
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK: scf.forall ({{.*}}, {{.*}}) in (1, 4) shared_outs
 // CHECK: scf.for {{.*}} step %c64
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
 // CHECK: math.exp
 // CHECK-NOT: tensor<1x4x128x128xf32>
+// CHECK: tensor.parallel_insert_slice {{.*}} [1, 1, %{{.*}}, 16]
 // CHECK: return
 func.func @attention_flash(%q: tensor<1x4x128x16xf32>, %k: tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32> {
   %0 = tfc.attention %q, %k, %k {causal} : (tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32>
