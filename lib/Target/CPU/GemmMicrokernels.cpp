@@ -28,7 +28,9 @@ namespace {
 /// computed at run time whose rows the kernel reads in place.
 struct Gemm {
   Value a, c, b;      // b: the run-time [K, N] operand (null when constant)
-  std::vector<float> w; // the constant weight as [N, K], row-major
+  std::vector<char> storage; // backs `raw` when the constant is a splat
+  ArrayRef<char> raw;        // the constant weight's bytes
+  bool nk = false;           // raw is [N, K] (else [K, N])
   int64_t n = ShapedType::kDynamic, k = ShapedType::kDynamic;
   int64_t outerRank = 0; // the m... dimensions
   bool isConstant() const { return !b; }
@@ -71,20 +73,17 @@ std::optional<Gemm> match(linalg::GenericOp g) {
   m.outerRank = r - 2;
   m.n = wt.getDimSize(nk ? 0 : 1);
   m.k = wt.getDimSize(nk ? 1 : 0);
-  std::vector<char> storage;
-  ArrayRef<char> raw = tfc::constantBytes(weight, storage);
-  if (raw.empty()) {
+  m.raw = tfc::constantBytes(weight, m.storage);
+  if (!m.storage.empty())
+    m.raw = m.storage;
+  m.nk = nk;
+  if (m.raw.empty()) {
     // A run-time operand: its rows must be the output's columns.
     if (!kn)
       return std::nullopt;
     m.b = weight;
     return m;
   }
-  const float *src = reinterpret_cast<const float *>(raw.data());
-  m.w.resize(m.n * m.k);
-  for (int64_t i = 0; i < m.n; ++i)
-    for (int64_t j = 0; j < m.k; ++j)
-      m.w[i * m.k + j] = nk ? src[i * m.k + j] : src[j * m.n + i];
   return m;
 }
 
@@ -184,13 +183,15 @@ struct KernelBuilder {
   }
 };
 
-/// Packs W [N, K] into [ceil(N/cols), K, cols], zero-padded.
+/// Packs W ([N, K] or [K, N]) into [ceil(N/cols), K, cols], zero-padded.
 std::vector<float> pack(const Gemm &g, int64_t cols) {
   int64_t panels = (g.n + cols - 1) / cols;
   std::vector<float> p(panels * g.k * cols, 0.0f);
+  const float *w = reinterpret_cast<const float *>(g.raw.data());
   for (int64_t j = 0; j < g.n; ++j)
     for (int64_t kk = 0; kk < g.k; ++kk)
-      p[((j / cols) * g.k + kk) * cols + j % cols] = g.w[j * g.k + kk];
+      p[((j / cols) * g.k + kk) * cols + j % cols] =
+          g.nk ? w[j * g.k + kk] : w[kk * g.n + j];
   return p;
 }
 

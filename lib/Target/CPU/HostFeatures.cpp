@@ -4,11 +4,6 @@
 #include "llvm/TargetParser/Host.h"
 
 mlir::tfc::GemmBlocking mlir::tfc::hostGemmBlocking() {
-  if (const char *e = getenv("TFC_GEMM")) {
-    int64_t r, c, k;
-    if (sscanf(e, "%ld,%ld,%ld", &r, &c, &k) == 3)
-      return {r, c, k};
-  }
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
     return {8, 32, 256};
