@@ -326,9 +326,23 @@ Importer::valueInfoType(const onnx::ValueInfoProto &vi) {
     return failure();
   }
   SmallVector<int64_t> shape;
+  int64_t elements = 1;
   for (const auto &d : tt.shape().dim()) {
-    if (d.has_dim_value() && d.dim_value() >= 0) {
-      shape.push_back(d.dim_value());
+    if (d.has_dim_value() && d.dim_value() < 0) {
+      mlir::emitError(loc) << "value '" << vi.name() << "' has negative "
+                           << "dimension " << d.dim_value();
+      return failure();
+    }
+    if (d.has_dim_value()) {
+      int64_t v = d.dim_value();
+      if (v > 0 && elements > options.maxTensorElements / v) {
+        mlir::emitError(loc) << "value '" << vi.name() << "' declares more "
+                             << "elements than the limit ("
+                             << options.maxTensorElements << ")";
+        return failure();
+      }
+      elements *= v;
+      shape.push_back(v);
     } else if (d.has_dim_param() && options.pinnedDims.count(d.dim_param())) {
       shape.push_back(options.pinnedDims.at(d.dim_param()));
     } else {
@@ -370,11 +384,30 @@ LogicalResult Importer::checkAttributes(StringRef op) {
                     "value_ints"}},
       {"Trilu", {"upper"}},
   };
+  // The type each attribute must have (default INT): a mistyped one would
+  // otherwise read as an empty or zero value.
+  using AP = onnx::AttributeProto;
+  static const llvm::StringMap<AP::AttributeType> types = {
+      {"perm", AP::INTS},        {"axes", AP::INTS},
+      {"dilations", AP::INTS},   {"kernel_shape", AP::INTS},
+      {"pads", AP::INTS},        {"strides", AP::INTS},
+      {"split", AP::INTS},       {"value_ints", AP::INTS},
+      {"starts", AP::INTS},      {"ends", AP::INTS},
+      {"alpha", AP::FLOAT},      {"beta", AP::FLOAT},
+      {"epsilon", AP::FLOAT},    {"min", AP::FLOAT},
+      {"max", AP::FLOAT},        {"value_float", AP::FLOAT},
+      {"value_floats", AP::FLOATS}, {"auto_pad", AP::STRING},
+      {"equation", AP::STRING},  {"value", AP::TENSOR}};
   auto it = known.find(op);
   for (const auto &a : node->attribute()) {
-    if (it != known.end() && llvm::is_contained(it->second, a.name()))
-      continue;
-    return error() << "unsupported attribute '" << a.name() << "'";
+    if (it == known.end() || !llvm::is_contained(it->second, a.name()))
+      return error() << "unsupported attribute '" << a.name() << "'";
+    auto t = types.find(a.name());
+    AP::AttributeType want = t == types.end() ? AP::INT : t->second;
+    if (a.type() != want)
+      return error() << "attribute '" << a.name() << "' must be "
+                     << AP::AttributeType_Name(want) << ", not "
+                     << AP::AttributeType_Name(a.type());
   }
   // Values tfc does not implement.
   if (op == "LayerNormalization" && attr("stash_type") &&
@@ -396,6 +429,12 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
                         "or a cycle)";
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return error() << "unsupported op domain '" << n.domain() << "'";
+  llvm::StringSet<> outs;
+  for (int i = 0; i < n.output_size(); ++i)
+    if (!n.output(i).empty() &&
+        (values.count(n.output(i)) || !outs.insert(n.output(i)).second))
+      return error() << "value '" << n.output(i)
+                     << "' is defined twice (ONNX values are assigned once)";
   StringRef op = n.op_type();
   if (failed(checkAttributes(op)))
     return failure();
@@ -412,6 +451,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
 
 LogicalResult Importer::importGraph(const onnx::GraphProto &g,
                                     ModuleOp module) {
+  if (g.output_size() == 0)
+    return mlir::emitError(loc) << "the graph has no outputs";
   if (g.node_size() > options.maxNodes)
     return mlir::emitError(loc) << "graph has " << g.node_size()
                                 << " nodes, more than the limit "
