@@ -21,6 +21,8 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-    -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld
+    -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
+    ${CMAKE_EXTRA_ARGS:-}
 fi
-ninja -C "$BUILD_DIR" -j"${JOBS:-2}"
+# TARGETS (optional): build only these targets.
+ninja -C "$BUILD_DIR" -j"${JOBS:-2}" ${TARGETS:-}

@@ -123,8 +123,11 @@ static bool readFile(const std::string &path, std::string &bytes,
 bool tfc::runtime::readNpy(const std::string &path, HostTensor &out,
                            std::string &error) {
   std::string bytes;
-  if (!readFile(path, bytes, error))
-    return false;
+  return readFile(path, bytes, error) && parseNpy(bytes, path, out, error);
+}
+
+bool tfc::runtime::parseNpy(const std::string &bytes, const std::string &path,
+                            HostTensor &out, std::string &error) {
   auto fail = [&](const std::string &why) {
     error = "'" + path + "' is not a valid .npy file: " + why;
     return false;
@@ -241,8 +244,13 @@ bool tfc::runtime::writeNpy(const std::string &path, const HostTensor &t,
 bool tfc::runtime::readTensorProto(const std::string &path, HostTensor &out,
                                    std::string &error) {
   std::string bytes;
-  if (!readFile(path, bytes, error))
-    return false;
+  return readFile(path, bytes, error) &&
+         parseTensorProto(bytes, path, out, error);
+}
+
+bool tfc::runtime::parseTensorProto(const std::string &bytes,
+                                    const std::string &path, HostTensor &out,
+                                    std::string &error) {
   onnx::TensorProto t;
   if (!t.ParseFromString(bytes)) {
     error = "'" + path + "' is not a valid ONNX TensorProto";

@@ -35,6 +35,12 @@ bool writeNpy(const std::string &path, const HostTensor &t, std::string &error);
 /// Reads a serialized ONNX TensorProto (.pb, as in the ONNX test data).
 bool readTensorProto(const std::string &path, HostTensor &out,
                      std::string &error);
+/// The same two readers on bytes already in memory; `name` is the file
+/// name errors mention.
+bool parseNpy(const std::string &bytes, const std::string &name,
+              HostTensor &out, std::string &error);
+bool parseTensorProto(const std::string &bytes, const std::string &name,
+                      HostTensor &out, std::string &error);
 
 } // namespace tfc::runtime
 

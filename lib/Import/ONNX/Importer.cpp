@@ -29,9 +29,13 @@ static constexpr int64_t kMaxOpset = 17;
 
 InFlightDiagnostic Importer::error() {
   auto d = mlir::emitError(loc);
-  if (node)
-    d << "node '" << node->name() << "' (" << node->op_type() << ", opset "
-      << opset << "): ";
+  if (node) {
+    if (node->name().empty())
+      d << "unnamed node";
+    else
+      d << "node '" << node->name() << "'";
+    d << " (" << node->op_type() << ", opset " << opset << "): ";
+  }
   return d;
 }
 
@@ -429,6 +433,29 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
                         "or a cycle)";
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return error() << "unsupported op domain '" << n.domain() << "'";
+  // Required inputs per op (default 1; ops with optional trailing inputs
+  // check those themselves): a node with fewer is refused here rather than
+  // read past its input list.
+  static const llvm::StringMap<int> required = {
+      {"Add", 2},     {"Sub", 2},       {"Mul", 2},     {"Div", 2},
+      {"Pow", 2},     {"Equal", 2},     {"Less", 2},    {"Greater", 2},
+      {"And", 2},     {"Or", 2},        {"Where", 3},   {"MatMul", 2},
+      {"Gemm", 2},    {"Conv", 2},      {"LayerNormalization", 2},
+      {"Gather", 2},  {"Expand", 2},    {"Range", 3},   {"Constant", 0}};
+  auto req = required.find(n.op_type());
+  int need = req == required.end() ? 1 : req->second;
+  if (n.op_type() == "Reshape")
+    need = opset >= 5 ? 2 : 1;
+  else if (n.op_type() == "Slice")
+    need = opset >= 10 ? 3 : 1;
+  int present = 0;
+  for (int i = 0; i < n.input_size() && i < need; ++i)
+    present += !n.input(i).empty();
+  if (present < need)
+    return error() << "needs " << need << " input" << (need == 1 ? "" : "s")
+                   << ", has " << present;
+  if (n.output_size() < 1 || n.output(0).empty())
+    return error() << "has no output";
   llvm::StringSet<> outs;
   for (int i = 0; i < n.output_size(); ++i)
     if (!n.output(i).empty() &&
