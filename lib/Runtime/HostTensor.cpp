@@ -195,6 +195,11 @@ bool tfc::runtime::parseNpy(const std::string &bytes, const std::string &path,
     if (v < 0 || v > (1LL << 40))
       return fail("bad dimension");
     out.shape.push_back(v);
+    int64_t n = 1;
+    for (int64_t d : out.shape)
+      n = d == 0 || n <= (int64_t(1) << 40) / d ? n * d : -1;
+    if (n < 0)
+      return fail("more than 2^40 elements");
   }
   size_t need = out.numElements() * dtypeSize(out.dtype);
   size_t dataStart = hstart + hlen;

@@ -252,7 +252,7 @@ std::optional<SmallVector<int64_t>> Importer::constInts(Value v) {
 }
 
 FailureOr<int64_t> Importer::axisIn(int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
+  if (axis < -rank || axis >= rank) {
     error() << "axis " << axis << " is out of range for rank " << rank;
     return failure();
   }
