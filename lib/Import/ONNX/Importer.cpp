@@ -251,6 +251,22 @@ std::optional<SmallVector<int64_t>> Importer::constInts(Value v) {
   return out;
 }
 
+LogicalResult Importer::checkSizes(ArrayRef<int64_t> sizes, StringRef what,
+                                   bool allowInfer) {
+  int64_t product = 1;
+  for (int64_t v : sizes) {
+    if (v < (allowInfer ? -1 : 0))
+      return error() << what << " holds " << v
+                     << (allowInfer ? " (only -1 infers a size)" : "");
+    if (v > 0 && product > options.maxTensorElements / v)
+      return error() << what << " asks for more elements than the limit ("
+                     << options.maxTensorElements << ")";
+    if (v > 0)
+      product *= v;
+  }
+  return success();
+}
+
 FailureOr<int64_t> Importer::axisIn(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
     error() << "axis " << axis << " is out of range for rank " << rank;

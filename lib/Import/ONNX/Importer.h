@@ -68,6 +68,10 @@ public:
   FailureOr<Value> broadcastBinary(StringRef opName, Value l, Value r,
                                    bool compare);
   /// Normalizes `axis` against `rank`, erroring at the node if out of range.
+  /// Sizes read from a constant shape operand: each >= 0 (or -1 where
+  /// `allowInfer`), each and their product within maxTensorElements.
+  LogicalResult checkSizes(ArrayRef<int64_t> sizes, StringRef what,
+                           bool allowInfer = false);
   FailureOr<int64_t> axisIn(int64_t axis, int64_t rank);
 
   // Handlers by family; each returns failure after emitting an error.

@@ -97,9 +97,14 @@ LogicalResult Importer::importShape(StringRef op) {
       return error() << "start, limit and delta must be scalars of one type";
     int64_t n = kDyn;
     auto cs = constInts(s), cl = constInts(l), cd = constInts(d);
-    if (cs && cl && cd && (*cd)[0] != 0)
-      n = std::max<int64_t>(
-          0, (int64_t)std::ceil(double((*cl)[0] - (*cs)[0]) / (*cd)[0]));
+    if (cs && cl && cd && (*cd)[0] != 0) {
+      double count =
+          std::ceil((double((*cl)[0]) - double((*cs)[0])) / double((*cd)[0]));
+      if (count > double(options.maxTensorElements))
+        return error() << "the range has more elements than the limit ("
+                       << options.maxTensorElements << ")";
+      n = std::max<int64_t>(0, (int64_t)count);
+    }
     setOutput(0, RangeOp::create(b, loc, RankedTensorType::get({n}, et), s, l, d));
     return success();
   }
@@ -136,6 +141,8 @@ LogicalResult Importer::importShape(StringRef op) {
     if (auto c = constInts(shape)) {
       if (llvm::count(*c, -1) > 1)
         return error() << "shape has more than one -1";
+      if (failed(checkSizes(*c, "shape", /*allowInfer=*/true)))
+        return failure();
       sizes = reshapeSizes(t, *c, allowzero);
       int64_t n = 1;
       if (t.hasStaticShape() && llvm::none_of(sizes, ShapedType::isDynamic)) {
@@ -282,9 +289,13 @@ LogicalResult Importer::importShape(StringRef op) {
         sizes = constInts(s);
         if (!sizes)
           return error() << "split sizes must be a constant";
+        if (failed(checkSizes(*sizes, "split")))
+          return failure();
       }
     } else {
       sizes = attrInts("split");
+      if (sizes && failed(checkSizes(*sizes, "split")))
+        return failure();
     }
     int64_t n = node->output_size(), dim = t.getDimSize(*axis);
     if (!sizes) {
@@ -396,8 +407,11 @@ LogicalResult Importer::importShape(StringRef op) {
       return error() << "shape must be 1-D of static length";
     int64_t n = st.getDimSize(0);
     SmallVector<int64_t> target(n, kDyn), shape;
-    if (auto c = constInts(shapeV))
+    if (auto c = constInts(shapeV)) {
+      if (failed(checkSizes(*c, "shape")))
+        return failure();
       target = *c;
+    }
     if (failed(broadcastShapes(t.getShape(), target, shape)))
       return error() << "cannot expand " << t << " to the given shape";
     // A dynamic target size of a static-1 input dimension stays dynamic.
