@@ -23,6 +23,7 @@
 #include <map>
 #include <set>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 using namespace llvm;
@@ -95,6 +96,51 @@ static cl::opt<bool> timing(
     "timing",
     cl::desc("print the wall time of each compile phase (to stderr)"),
     cl::init(false));
+static cl::opt<std::string> compareWith(
+    "compare",
+    cl::desc("also run the model through a reference and print each "
+             "output's error against it: 'unoptimized' (the same model "
+             "compiled with --no-optimize)"),
+    cl::init(""));
+static cl::list<std::string> expectArgs(
+    "expect",
+    cl::desc("OUTPUT=FILE.npy|.pb (repeatable; FILE alone binds in output "
+             "order): expected values of an output (e.g. ONNX test data); "
+             "the error against them is printed"));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("with --compare/--expect: exit 1 when an output's relative "
+             "error (max |got - ref| / max |ref|) exceeds this"),
+    cl::init(-1));
+
+/// Prints "<label>: <output> max abs error A, rel error R" and returns R
+/// (infinity when the shapes or dtypes differ).
+static double reportError(StringRef label, StringRef output,
+                          const HostTensor &got, const HostTensor &ref) {
+  if (got.shape != ref.shape) {
+    outs() << label << ": " << output << " has a different shape\n";
+    return INFINITY;
+  }
+  double maxDiff = 0, maxRef = 0;
+  bool nanMismatch = false;
+  for (int64_t i = 0, n = got.numElements(); i < n; ++i) {
+    double a = got.at(i), r = ref.at(i);
+    if (std::isnan(a) || std::isnan(r)) {
+      nanMismatch |= std::isnan(a) != std::isnan(r);
+      continue;
+    }
+    maxDiff = std::max(maxDiff, std::fabs(a - r));
+    maxRef = std::max(maxRef, std::fabs(r));
+  }
+  double rel = nanMismatch ? INFINITY
+               : maxRef > 0 ? maxDiff / maxRef
+                            : (maxDiff > 0 ? INFINITY : 0);
+  outs() << format("%s: %s max abs error %.3g, rel error %.3g%s\n",
+                   label.str().c_str(), output.str().c_str(), maxDiff, rel,
+                   nanMismatch ? " (NaN where the reference has none)" : "");
+  return rel;
+}
+
 static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
                               cl::init(false));
@@ -127,6 +173,7 @@ static bool resetPeakRss() {
 }
 
 static int fail(const std::string &msg) {
+  outs().flush(); // what was printed so far comes first
   errs() << "tfc-run: error: " << msg << "\n";
   return 1;
 }
@@ -238,9 +285,42 @@ int main(int argc, char **argv) {
   opts.threads = threads;
   opts.optLevel = optLevel;
   opts.dumpLLVMDialect = dumpLLVM;
+  if (!compareWith.empty() && compareWith != "unoptimized")
+    return fail("--compare takes 'unoptimized', not '" + compareWith + "'");
+  // The reference is compiled from a copy taken before any pass runs.
+  mlir::OwningOpRef<mlir::ModuleOp> refModule;
+  if (!compareWith.empty())
+    refModule = module->clone();
   auto model = JitModel::compile(std::move(module), opts, error);
   if (!model)
     return fail(error);
+  std::unique_ptr<JitModel> refModel;
+  if (refModule) {
+    CompileOptions refOpts = opts;
+    refOpts.optimize = false;
+    refOpts.dumpLLVMDialect = false;
+    refModel = JitModel::compile(std::move(refModule), refOpts, error);
+    if (!refModel)
+      return fail("reference (unoptimized) compilation: " + error);
+  }
+  // Expected outputs, by name or in output order.
+  std::map<std::string, std::string> expected;
+  for (auto [i, arg] : llvm::enumerate(expectArgs)) {
+    size_t eq = arg.find('=');
+    std::string name, file = arg;
+    if (eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      file = arg.substr(eq + 1);
+    } else if (i < model->outputs().size()) {
+      name = model->outputs()[i].name;
+    } else {
+      return fail("more --expect files than the model has outputs");
+    }
+    if (std::none_of(model->outputs().begin(), model->outputs().end(),
+                     [&](const TensorSpec &o) { return o.name == name; }))
+      return fail("--expect: the model has no output named '" + name + "'");
+    expected[name] = file;
+  }
   if (timing) {
     double total = importMs;
     errs() << format("compile time: %-48s %9.1f ms\n", "import (parse)",
@@ -334,6 +414,31 @@ int main(int argc, char **argv) {
           return fail(error);
       }
     }
+    bool tooFar = false;
+    auto judge = [&](double rel) {
+      tooFar |= tolerance >= 0 && !(rel <= tolerance);
+    };
+    if (refModel) {
+      std::vector<HostTensor> refOutputs;
+      if (!refModel->run(inputs, refOutputs, error))
+        return fail("reference run: " + error);
+      for (size_t i = 0; i < outputs.size(); ++i)
+        judge(reportError("compare with unoptimized", model->outputs()[i].name,
+                          outputs[i], refOutputs[i]));
+    }
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      auto e = expected.find(model->outputs()[i].name);
+      if (e == expected.end())
+        continue;
+      HostTensor want;
+      if (!readTensor(e->second, want))
+        return fail(error);
+      judge(reportError("compare with " + e->second, e->first, outputs[i],
+                        want));
+    }
+    if (tooFar)
+      return fail("an output's relative error exceeds --tolerance " +
+                  std::to_string(tolerance));
     if (runs > 1)
       outs() << "run " << run << ":\n";
     for (size_t i = 0; i < outputs.size(); ++i) {
