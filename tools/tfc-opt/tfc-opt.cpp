@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   tfc::registerAllDialects(registry);
   tfc::registerAllPasses();
+  tfc::registerOnnxImportLimitOptions();
   auto [inputFile, outputFile] =
       registerAndParseCLIOptions(argc, argv, "tfc optimizer driver", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
@@ -37,7 +38,8 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::MemoryBuffer> buffer;
   if (StringRef(inputFile).ends_with(".onnx")) {
     MLIRContext ctx(registry);
-    auto module = tfc::importOnnxFile(&ctx, inputFile);
+    auto module = tfc::importOnnxFile(&ctx, inputFile,
+                                      tfc::onnxImportOptionsFromCommandLine());
     if (!module)
       return 1;
     std::string text;

@@ -78,17 +78,6 @@ static cl::opt<bool> remarks(
     "tfc-remarks",
     cl::desc("report why candidates of the raising passes did not fuse"),
     cl::init(false));
-static cl::opt<int64_t> maxTensorElements(
-    "max-tensor-elements",
-    cl::desc("refuse models with a tensor of more elements (default 2^34)"),
-    cl::init(int64_t(1) << 34));
-static cl::opt<int64_t> maxNodes(
-    "max-nodes", cl::desc("refuse models with more nodes (default 2^20)"),
-    cl::init(1 << 20));
-static cl::opt<int64_t> maxModelBytes(
-    "max-model-bytes",
-    cl::desc("refuse model files larger than this (default 2 GiB)"),
-    cl::init(int64_t(1) << 31));
 static cl::opt<unsigned> optLevel(
     "opt-level", cl::desc("LLVM optimization level of the generated code (0-3)"),
     cl::init(3));
@@ -180,6 +169,7 @@ static int fail(const std::string &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::tfc::registerOnnxImportLimitOptions();
   if (!takeThreadsOption(argc, argv))
     return fail("--threads needs a positive integer");
   cl::ParseCommandLineOptions(
@@ -240,10 +230,8 @@ int main(int argc, char **argv) {
   std::set<std::string> graphInputs, specialized;
   auto importStart = std::chrono::steady_clock::now();
   if (StringRef(modelPath).ends_with(".onnx")) {
-    mlir::tfc::OnnxImportOptions importOptions;
-    importOptions.maxTensorElements = maxTensorElements;
-    importOptions.maxNodes = maxNodes;
-    importOptions.maxModelBytes = maxModelBytes;
+    mlir::tfc::OnnxImportOptions importOptions =
+        mlir::tfc::onnxImportOptionsFromCommandLine();
     importOptions.onGraphInput = [&](const std::string &name, unsigned pos) {
       graphInputs.insert(name);
       if (pos < positionalFiles.size() && !namedFiles.count(name))

@@ -13,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
   mlir::tfc::registerOnnxImportTranslation();
+  mlir::tfc::registerOnnxImportLimitOptions();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "tfc translation driver"));
 }

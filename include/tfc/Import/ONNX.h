@@ -53,6 +53,14 @@ OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext *context, StringRef bytes,
 /// Registers the `--import-onnx` translation (for tfc-translate).
 void registerOnnxImportTranslation();
 
+/// Registers the importer's limits as command-line options
+/// (--max-model-bytes, --max-nodes, --max-tensor-elements; call once, before
+/// parsing the command line) for tfc-opt, tfc-translate and tfc-run.
+void registerOnnxImportLimitOptions();
+/// Default options with the limits given on the command line (the defaults
+/// above when registerOnnxImportLimitOptions was not called).
+OnnxImportOptions onnxImportOptionsFromCommandLine();
+
 } // namespace mlir::tfc
 
 #endif

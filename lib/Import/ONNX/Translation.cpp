@@ -15,8 +15,17 @@ void mlir::tfc::registerOnnxImportTranslation() {
         const llvm::MemoryBuffer *buf =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         StringRef name = buf->getBufferIdentifier();
+        OnnxImportOptions options = onnxImportOptionsFromCommandLine();
+        if ((int64_t)buf->getBufferSize() > options.maxModelBytes) {
+          emitError(FileLineColLoc::get(ctx, name, 0, 0))
+              << "model file has " << buf->getBufferSize()
+              << " bytes, more than the limit of " << options.maxModelBytes
+              << " bytes";
+          return nullptr;
+        }
         auto module = importOnnxBytes(ctx, buf->getBuffer(), name,
-                                      llvm::sys::path::parent_path(name));
+                                      llvm::sys::path::parent_path(name),
+                                      options);
         if (!module)
           return nullptr;
         return OwningOpRef<Operation *>(module.release());
