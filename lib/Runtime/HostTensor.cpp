@@ -3,6 +3,8 @@
 
 #include "tfc/Import/ONNXTensorData.h"
 
+#include "tfc-c/Model.h"
+
 #include "onnx.pb.h"
 
 #include <cmath>
@@ -12,32 +14,10 @@
 
 using namespace tfc::runtime;
 
-size_t tfc::runtime::dtypeSize(DType t) {
-  switch (t) {
-  case DType::f64:
-  case DType::i64:
-  case DType::u64:
-    return 8;
-  case DType::f32:
-  case DType::i32:
-  case DType::u32:
-    return 4;
-  case DType::f16:
-  case DType::bf16:
-  case DType::i16:
-  case DType::u16:
-    return 2;
-  default:
-    return 1;
-  }
-}
+size_t tfc::runtime::dtypeSize(DType t) { return tfc_dtype_size((int)t); }
 
 const char *tfc::runtime::dtypeName(DType t) {
-  static const char *names[] = {"float32", "float64", "float16", "bfloat16",
-                                "int8",    "int16",   "int32",   "int64",
-                                "uint8",   "uint16",  "uint32",  "uint64",
-                                "bool"};
-  return names[(int)t];
+  return tfc_dtype_name((int)t);
 }
 
 /// numpy descr of each dtype (bf16 has none: written as float32).

@@ -1,8 +1,9 @@
 //===- tfc-run.cpp - compile (JIT) and run a model on the CPU -------------===//
 //
-//   tfc-run MODEL.onnx|MODEL.mlir [--input NAME=FILE.npy|FILE.pb]...
+//   tfc-run MODEL.onnx|MODEL.mlir|MODEL.so [--input NAME=FILE.npy|FILE.pb]...
 //           [--output-dir DIR] [--bench N] [--threads T] [--no-optimize]
 //
+// MODEL may also be a shared library written by tfc-compile (model.so).
 // Writes each graph output as DIR/<output name>.npy. Exit status 1 on any
 // error, with a message naming the model, input or node at fault.
 //
@@ -10,6 +11,8 @@
 #include "tfc/Import/ONNX.h"
 #include "tfc/Pipelines/Registration.h"
 #include "tfc/Runtime/JitRunner.h"
+
+#include "../ThreadsOption.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -45,32 +48,10 @@ static cl::opt<unsigned> bench("bench",
                                cl::desc("time N runs after a warm-up and "
                                         "print median and minimum latency"),
                                cl::init(0));
-// --threads T is parsed by hand: libLLVM already registers a cl::opt named
-// "threads". T > 1 runs the contraction tiles on T OpenMP threads.
+// --threads T is parsed by hand (ThreadsOption.h). T > 1 runs the
+// contraction tiles on T OpenMP threads.
 static unsigned threads = 1;
 
-/// Removes --threads[=]T from argv; returns false on a malformed value.
-static bool takeThreadsOption(int &argc, char **argv) {
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    StringRef a(argv[i]);
-    StringRef value;
-    if (a == "--threads" || a == "-threads") {
-      if (i + 1 >= argc)
-        return false;
-      value = argv[++i];
-    } else if (a.consume_front("--threads=") || a.consume_front("-threads=")) {
-      value = a;
-    } else {
-      argv[out++] = argv[i];
-      continue;
-    }
-    if (value.getAsInteger(10, threads) || threads == 0)
-      return false;
-  }
-  argc = out;
-  return true;
-}
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
                                 cl::init(false));
@@ -170,7 +151,7 @@ static int fail(const std::string &msg) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::tfc::registerOnnxImportLimitOptions();
-  if (!takeThreadsOption(argc, argv))
+  if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -229,7 +210,10 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::set<std::string> graphInputs, specialized;
   auto importStart = std::chrono::steady_clock::now();
-  if (StringRef(modelPath).ends_with(".onnx")) {
+  bool library = StringRef(modelPath).ends_with(".so");
+  if (library) {
+    // Compiled by tfc-compile: nothing to import or compile.
+  } else if (StringRef(modelPath).ends_with(".onnx")) {
     mlir::tfc::OnnxImportOptions importOptions =
         mlir::tfc::onnxImportOptionsFromCommandLine();
     importOptions.onGraphInput = [&](const std::string &name, unsigned pos) {
@@ -261,7 +245,7 @@ int main(int argc, char **argv) {
     sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
     module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
   }
-  if (!module)
+  if (!module && !library)
     return 1;
   double importMs = std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - importStart)
@@ -277,12 +261,19 @@ int main(int argc, char **argv) {
     return fail("--compare takes 'unoptimized', not '" + compareWith + "'");
   // The reference is compiled from a copy taken before any pass runs.
   mlir::OwningOpRef<mlir::ModuleOp> refModule;
+  if (!compareWith.empty() && library)
+    return fail("--compare needs the model itself (.onnx or .mlir), not a "
+                "compiled library");
   if (!compareWith.empty())
     refModule = module->clone();
-  auto model = JitModel::compile(std::move(module), opts, error);
+  std::unique_ptr<Model> model;
+  if (library)
+    model = SharedLibraryModel::load(modelPath, error);
+  else
+    model = JitModel::compile(std::move(module), opts, error);
   if (!model)
     return fail(error);
-  std::unique_ptr<JitModel> refModel;
+  std::unique_ptr<Model> refModel;
   if (refModule) {
     CompileOptions refOpts = opts;
     refOpts.optimize = false;

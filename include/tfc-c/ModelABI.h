@@ -1,0 +1,52 @@
+/*===- tfc-c/ModelABI.h - what compiled code hands the model runtime -----===*\
+|*                                                                            *|
+|* Not for users (see tfc-c/Model.h). tfc-compile generates one              *|
+|* tfc_model_info per shared library; tfc-run's JIT builds one in memory.    *|
+|* Both run through the same runtime (lib/Runtime/ModelRuntime.c).           *|
+|*                                                                            *|
+|* Calling convention of `invoke` (MLIR's packed C interface of `@main`):    *|
+|* args[k] points to the k-th argument of _mlir_ciface_main: first a pointer *|
+|* to the result descriptors (one strided memref descriptor per output,      *|
+|* when there are outputs), then one descriptor pointer per input, then one  *|
+|* per weight. A descriptor of rank r is 3 + 2r words: allocated pointer,    *|
+|* aligned pointer, offset, sizes[r], strides[r].                            *|
+\*===----------------------------------------------------------------------===*/
+#ifndef TFC_C_MODELABI_H
+#define TFC_C_MODELABI_H
+
+#include "tfc-c/Model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tfc_tensor_info {
+  const char *name;
+  int dtype; /* a tfc_dtype */
+  int rank;
+  const int64_t *shape;         /* -1 = dynamic */
+  const char *const *dim_names; /* per size, "" = none; NULL = all none */
+} tfc_tensor_info;
+
+typedef struct tfc_weight_info {
+  const void *data;
+  int rank;
+  const int64_t *shape;
+} tfc_weight_info;
+
+typedef struct tfc_model_info {
+  int num_inputs, num_outputs, num_weights;
+  const tfc_tensor_info *inputs;
+  const tfc_tensor_info *outputs;
+  const tfc_weight_info *weights;
+  void (*invoke)(void **args);
+} tfc_model_info;
+
+/* A model instance over `info` (which must outlive it). */
+tfc_model *tfc_model_create_from_info(const tfc_model_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TFC_C_MODELABI_H */

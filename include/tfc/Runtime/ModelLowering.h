@@ -1,0 +1,56 @@
+//===- ModelLowering.h - a tfc module down to the LLVM dialect ---*- C++ -*-===//
+#ifndef TFC_RUNTIME_MODELLOWERING_H
+#define TFC_RUNTIME_MODELLOWERING_H
+
+#include "tfc/Runtime/Model.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace llvm {
+class TargetMachine;
+}
+
+namespace tfc::runtime {
+
+struct CompileOptions {
+  bool optimize = true; ///< run the tfc-optimize pipeline first
+  bool remarks = false;  ///< report the raising passes' near-misses
+  int optLevel = 3;     ///< LLVM optimization level
+  unsigned threads = 1; ///< worker threads of the generated code (OpenMP)
+  bool dumpLLVMDialect = false;
+};
+
+/// One weight of the lowered `@main` (a trailing argument): its bytes stay
+/// in the module's context.
+struct WeightBlob {
+  const void *data;
+  size_t bytes;
+  std::vector<int64_t> shape;
+};
+
+/// A model lowered to the LLVM dialect with what running it needs. `@main`
+/// has the C interface described in tfc-c/ModelABI.h.
+struct LoweredModel {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<WeightBlob> weights;
+  /// Wall time of each phase so far (milliseconds).
+  std::vector<std::pair<std::string, double>> phases;
+};
+
+/// Runs tfc's pipelines on `module` (its public `@main`): optimize (unless
+/// disabled), lower to linalg, CPU kernels and weight packing, lower to the
+/// LLVM dialect. Returns false with `error` set on failure.
+bool lowerToLLVMDialect(mlir::OwningOpRef<mlir::ModuleOp> module,
+                        const CompileOptions &options, LoweredModel &out,
+                        std::string &error);
+
+/// A target machine for the host CPU (its features decide the vector code),
+/// position independent when `pic`.
+std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(bool pic,
+                                                             std::string &error);
+
+} // namespace tfc::runtime
+
+#endif

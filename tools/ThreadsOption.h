@@ -1,0 +1,36 @@
+//===- ThreadsOption.h - the tools' --threads T option -----------*- C++ -*-===//
+//
+// Parsed by hand before llvm::cl: libLLVM already registers a cl::opt named
+// "threads".
+//
+//===----------------------------------------------------------------------===//
+#ifndef TFC_TOOLS_THREADSOPTION_H
+#define TFC_TOOLS_THREADSOPTION_H
+
+#include "llvm/ADT/StringRef.h"
+
+/// Removes --threads[=]T from argv into `threads`; returns false on a
+/// missing or non-positive value.
+inline bool takeThreadsOption(int &argc, char **argv, unsigned &threads) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef a(argv[i]);
+    llvm::StringRef value;
+    if (a == "--threads" || a == "-threads") {
+      if (i + 1 >= argc)
+        return false;
+      value = argv[++i];
+    } else if (a.consume_front("--threads=") || a.consume_front("-threads=")) {
+      value = a;
+    } else {
+      argv[out++] = argv[i];
+      continue;
+    }
+    if (value.getAsInteger(10, threads) || threads == 0)
+      return false;
+  }
+  argc = out;
+  return true;
+}
+
+#endif

@@ -1,0 +1,142 @@
+//===- tfc-compile.cpp - compile a model ahead of time --------------------===//
+//
+//   tfc-compile MODEL.onnx|MODEL.mlir --target=cpu -o model.so [--threads T]
+//
+// Writes a shared library exporting the C API of tfc-c/Model.h and, next to
+// it, its C header (model.h). `tfc-run model.so ...` runs the library. Exit
+// status 1 on any error, with a message naming the model, node or step.
+//
+//===----------------------------------------------------------------------===//
+#include "tfc/Import/ONNX.h"
+#include "tfc/Pipelines/Registration.h"
+#include "tfc/Runtime/AotCompiler.h"
+
+#include "../ThreadsOption.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <chrono>
+
+using namespace llvm;
+using namespace ::tfc::runtime;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
+                                      cl::Required);
+static cl::opt<std::string> outputPath("o", cl::desc("the shared library to "
+                                                     "write (model.so)"),
+                                       cl::value_desc("file"), cl::Required);
+static cl::opt<std::string> target("target",
+                                   cl::desc("code generation target: cpu "
+                                            "(the host CPU)"),
+                                   cl::init("cpu"));
+static cl::opt<std::string> headerPath(
+    "header",
+    cl::desc("the C header to write (default: the library's path with .h "
+             "for .so)"),
+    cl::init(""));
+static cl::opt<std::string> cc(
+    "cc", cl::desc("C compiler driver that links the library"),
+    cl::init(defaultHostCompiler()));
+static cl::opt<bool> noOptimize("no-optimize",
+                                cl::desc("skip the tfc-optimize pipeline"),
+                                cl::init(false));
+static cl::opt<unsigned> optLevel(
+    "opt-level", cl::desc("LLVM optimization level of the generated code (0-3)"),
+    cl::init(3));
+static cl::opt<bool> timing(
+    "timing", cl::desc("print the wall time of each phase (to stderr)"),
+    cl::init(false));
+static cl::opt<bool> keepTemps(
+    "keep-temps",
+    cl::desc("keep the object, generated C and weight files (their folder "
+             "is printed)"),
+    cl::init(false));
+static unsigned threads = 1;
+
+static int fail(const std::string &msg) {
+  errs() << "tfc-compile: error: " << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  mlir::tfc::registerOnnxImportLimitOptions();
+  if (!takeThreadsOption(argc, argv, threads))
+    return fail("--threads needs a positive integer");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "tfc-compile: compile a model to a shared library with a C API\n\n"
+      "  --threads=<T>  worker threads of the generated code (default 1)\n");
+  if (target != "cpu")
+    return fail("unknown --target '" + target + "' (supported: cpu)");
+  if (optLevel > 3)
+    return fail("--opt-level must be 0, 1, 2 or 3");
+  std::string header = headerPath;
+  if (header.empty()) {
+    SmallString<256> h(outputPath);
+    if (sys::path::extension(h) == ".so")
+      sys::path::replace_extension(h, ".h");
+    else
+      h += ".h";
+    header = std::string(h);
+  }
+
+  mlir::DialectRegistry registry;
+  mlir::tfc::registerAllDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  auto t0 = std::chrono::steady_clock::now();
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (StringRef(modelPath).ends_with(".onnx")) {
+    module = mlir::tfc::importOnnxFile(
+        &ctx, modelPath, mlir::tfc::onnxImportOptionsFromCommandLine());
+  } else {
+    SourceMgr sm;
+    auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
+    if (!buf)
+      return fail("cannot read '" + modelPath + "'");
+    sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+  }
+  if (!module)
+    return 1;
+  double importMs = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - t0)
+                        .count();
+
+  CompileOptions options;
+  options.optimize = !noOptimize;
+  options.threads = threads;
+  options.optLevel = optLevel;
+  LoweredModel lowered;
+  std::string error;
+  if (!lowerToLLVMDialect(std::move(module), options, lowered, error))
+    return fail(error);
+  AotOptions aot;
+  aot.libraryPath = outputPath;
+  aot.headerPath = header;
+  aot.cc = cc;
+  aot.keepTemps = keepTemps;
+  aot.optLevel = optLevel;
+  aot.threads = threads;
+  if (!writeSharedLibrary(lowered, aot, error))
+    return fail(error);
+  if (timing) {
+    double total = importMs;
+    errs() << format("compile time: %-52s %9.1f ms\n", "import (parse)",
+                     importMs);
+    for (auto &[name, ms] : lowered.phases) {
+      errs() << format("compile time: %-52s %9.1f ms\n", name.c_str(), ms);
+      total += ms;
+    }
+    errs() << format("compile time: %-52s %9.1f ms\n", "total", total);
+  }
+  return 0;
+}
