@@ -11,6 +11,7 @@
 #include "tfc/Pipelines/Registration.h"
 #include "tfc/Runtime/AotCompiler.h"
 
+#include "../ImportLimitOptions.h"
 #include "../ThreadsOption.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -67,7 +68,6 @@ static int fail(const std::string &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  mlir::tfc::registerOnnxImportLimitOptions();
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
   cl::ParseCommandLineOptions(
@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   if (StringRef(modelPath).ends_with(".onnx")) {
     module = mlir::tfc::importOnnxFile(
-        &ctx, modelPath, mlir::tfc::onnxImportOptionsFromCommandLine());
+        &ctx, modelPath, tfc_tools::importOptionsFromCommandLine());
   } else {
     SourceMgr sm;
     auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);

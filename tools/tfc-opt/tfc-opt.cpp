@@ -8,6 +8,8 @@
 #include "tfc/Pipelines/Pipelines.h"
 #include "tfc/Pipelines/Registration.h"
 
+#include "../ImportLimitOptions.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -27,7 +29,6 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   tfc::registerAllDialects(registry);
   tfc::registerAllPasses();
-  tfc::registerOnnxImportLimitOptions();
   auto [inputFile, outputFile] =
       registerAndParseCLIOptions(argc, argv, "tfc optimizer driver", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
@@ -39,7 +40,7 @@ int main(int argc, char **argv) {
   if (StringRef(inputFile).ends_with(".onnx")) {
     MLIRContext ctx(registry);
     auto module = tfc::importOnnxFile(&ctx, inputFile,
-                                      tfc::onnxImportOptionsFromCommandLine());
+                                      tfc_tools::importOptionsFromCommandLine());
     if (!module)
       return 1;
     std::string text;

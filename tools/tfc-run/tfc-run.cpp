@@ -12,6 +12,7 @@
 #include "tfc/Pipelines/Registration.h"
 #include "tfc/Runtime/JitRunner.h"
 
+#include "../ImportLimitOptions.h"
 #include "../ThreadsOption.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -150,7 +151,6 @@ static int fail(const std::string &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  mlir::tfc::registerOnnxImportLimitOptions();
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
   cl::ParseCommandLineOptions(
@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
     // Compiled by tfc-compile: nothing to import or compile.
   } else if (StringRef(modelPath).ends_with(".onnx")) {
     mlir::tfc::OnnxImportOptions importOptions =
-        mlir::tfc::onnxImportOptionsFromCommandLine();
+        tfc_tools::importOptionsFromCommandLine();
     importOptions.onGraphInput = [&](const std::string &name, unsigned pos) {
       graphInputs.insert(name);
       if (pos < positionalFiles.size() && !namedFiles.count(name))

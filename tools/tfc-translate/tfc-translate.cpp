@@ -7,13 +7,15 @@
 #include "tfc/Import/ONNX.h"
 #include "tfc/Pipelines/Registration.h"
 
+#include "../ImportLimitOptions.h"
+
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
-  mlir::tfc::registerOnnxImportTranslation();
-  mlir::tfc::registerOnnxImportLimitOptions();
+  mlir::tfc::registerOnnxImportTranslation(
+      tfc_tools::importOptionsFromCommandLine);
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "tfc translation driver"));
 }

@@ -50,16 +50,11 @@ OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext *context, StringRef bytes,
                                       StringRef sourceName, StringRef baseDir,
                                       const OnnxImportOptions &options = {});
 
-/// Registers the `--import-onnx` translation (for tfc-translate).
-void registerOnnxImportTranslation();
-
-/// Registers the importer's limits as command-line options
-/// (--max-model-bytes, --max-nodes, --max-tensor-elements; call once, before
-/// parsing the command line) for tfc-opt, tfc-translate and tfc-run.
-void registerOnnxImportLimitOptions();
-/// Default options with the limits given on the command line (the defaults
-/// above when registerOnnxImportLimitOptions was not called).
-OnnxImportOptions onnxImportOptionsFromCommandLine();
+/// Registers the `--import-onnx` translation (for tfc-translate); `options`
+/// (when given) supplies the import options of each translation, e.g. the
+/// limits given on the command line.
+void registerOnnxImportTranslation(
+    std::function<OnnxImportOptions()> options = {});
 
 } // namespace mlir::tfc
 
