@@ -30,6 +30,7 @@ typedef struct tfc_tensor_info {
 
 typedef struct tfc_weight_info {
   const void *data;
+  uint64_t bytes;
   int rank;
   const int64_t *shape;
 } tfc_weight_info;
@@ -41,6 +42,14 @@ typedef struct tfc_model_info {
   const tfc_weight_info *weights;
   void (*invoke)(void **args);
 } tfc_model_info;
+
+/* The buffer cache (lib/Runtime/BufferCache.c): the compiled code's
+ * allocation functions, and a call that frees the cached blocks (done when
+ * the last model instance is destroyed). */
+void *_mlir_memref_to_llvm_alloc(uint64_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+void tfc_buffer_cache_release(void);
 
 /* A model instance over `info` (which must outlive it). */
 tfc_model *tfc_model_create_from_info(const tfc_model_info *info);

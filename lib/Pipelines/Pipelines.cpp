@@ -60,7 +60,8 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
   pm.addPass(tfc::createExternalizeWeightsPass());
 }
 
-void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
+void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
+                                     bool bufferCache) {
   // With threads, the contraction tiles are an scf.forall that becomes an
   // OpenMP parallel loop after bufferization.
   tfc::TileContractionsPassOptions tiling;
@@ -97,6 +98,13 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
+  if (bufferCache) {
+    // Before the OpenMP and convert-to-llvm lowerings, whose memref patterns
+    // would call malloc/free (also inside parallel bodies).
+    FinalizeMemRefToLLVMConversionPassOptions memref;
+    memref.useGenericFunctions = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  }
   if (threads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
   // The microkernels' 1-D transfers become (masked) vector loads and stores.
@@ -109,7 +117,7 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
 void tfc::buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &o) {
   buildLowerToLinalgPipeline(pm);
   buildCPUKernelsPipeline(pm, o);
-  buildLinalgToLLVMPipeline(pm, o.threads);
+  buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache);
 }
 
 void tfc::registerPipelines() {
@@ -130,15 +138,16 @@ void tfc::registerPipelines() {
       "target phase (second half): GEMM microkernels with packed weights, "
       "weights as arguments, bufferize and lower to the LLVM dialect "
       "(threads=T: OpenMP-parallel kernels; gemm-rows/gemm-cols: register "
-      "blocking)",
+      "blocking; buffer-cache=0: malloc/free instead of the tfc runtime's "
+      "buffer cache)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildCPUKernelsPipeline(pm, o);
-        buildLinalgToLLVMPipeline(pm, o.threads);
+        buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache);
       });
   PassPipelineRegistration<CPUOptions>(
       "tfc-lower-to-cpu",
       "target phase: tfc -> LLVM dialect for the CPU (threads=T, "
-      "gemm-rows=R, gemm-cols=C)",
+      "gemm-rows=R, gemm-cols=C, buffer-cache=0|1)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildLowerToCPUPipeline(pm, o);
       });

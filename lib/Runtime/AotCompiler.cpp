@@ -4,7 +4,8 @@
 // temporary folder: the model's object file (LLVM, host CPU, PIC), the
 // weights (one binary file pulled in by an assembler .incbin, 64-byte
 // aligned), a generated C file with the model's tfc_model_info and
-// tfc_model_create, and the C runtime (ModelRuntime.c, embedded in tfc). A
+// tfc_model_create, and the C runtime (ModelRuntime.c and BufferCache.c,
+// embedded in tfc). A
 // version script exports the C API only, so several models load side by side.
 //
 //===----------------------------------------------------------------------===//
@@ -110,7 +111,7 @@ static std::string glueSource(const LoweredModel &m,
     os << "static const tfc_weight_info weights[] = {\n";
     for (size_t i = 0; i < m.weights.size(); ++i)
       os << "  {tfc_weights_blob + " << offsets[i] << "ULL, "
-         << m.weights[i].shape.size() << ", "
+         << m.weights[i].bytes << "ULL, " << m.weights[i].shape.size() << ", "
          << (m.weights[i].shape.empty()
                  ? std::string("0")
                  : "weight" + std::to_string(i) + "_shape")
@@ -285,6 +286,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
       writeFile(file("tfc-c/Model.h"), kModelHeader, error) &&
       writeFile(file("tfc-c/ModelABI.h"), kModelABIHeader, error) &&
       writeFile(file("ModelRuntime.c"), kModelRuntimeSource, error) &&
+      writeFile(file("BufferCache.c"), kBufferCacheSource, error) &&
       writeFile(file("model_info.c"), glueSource(lowered, offsets), error) &&
       writeFile(file("weights.S"), asmText, error) &&
       writeFile(file("exports.map"), exports, error)) {
@@ -304,9 +306,10 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   std::vector<std::string> args = {
       *cc, "-shared", "-fPIC", "-O2", "-std=c11", "-I", std::string(dir),
       "-o", options.libraryPath, file("model_info.c"), file("ModelRuntime.c"),
+      file("BufferCache.c"),
       file("weights.S"), objectPath,
       "-Wl,--version-script=" + file("exports.map"), "-Wl,-Bsymbolic",
-      "-Wl,-z,noexecstack", "-Wl,--as-needed"};
+      "-Wl,-z,noexecstack", "-Wl,--as-needed", "-pthread"};
   // memref.copy of strided views calls memrefCopy (MLIR's runner utils).
   for (llvm::StringRef lib : {llvm::StringRef(TFC_MLIR_C_RUNNER_UTILS),
                               llvm::StringRef(options.threads > 1 ? TFC_LIBOMP : "")}) {

@@ -100,6 +100,19 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
     error = "JIT compilation failed: " + llvm::toString(engine.takeError());
     return nullptr;
   }
+  // The compiled code's buffers come from the runtime's buffer cache.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    auto add = [&](const char *name, auto *fn) {
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                             llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        &_mlir_memref_to_llvm_aligned_alloc);
+    add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
+    return map;
+  });
   // Materialize the code now (ORC compiles on first lookup).
   auto entry = (*engine)->lookupPacked("_mlir_ciface_main");
   if (!entry) {
@@ -136,7 +149,8 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   infos(m->lowered.inputs, m->inputInfos);
   infos(m->lowered.outputs, m->outputInfos);
   for (const WeightBlob &w : m->lowered.weights)
-    m->weightInfos.push_back({w.data, (int)w.shape.size(), w.shape.data()});
+    m->weightInfos.push_back(
+        {w.data, w.bytes, (int)w.shape.size(), w.shape.data()});
   m->info.num_inputs = (int)m->inputInfos.size();
   m->info.num_outputs = (int)m->outputInfos.size();
   m->info.num_weights = (int)m->weightInfos.size();

@@ -66,10 +66,14 @@ static void free_outputs(tfc_model *m) {
   m->have_outputs = 0;
 }
 
+/* Live instances; the last one destroyed empties the buffer cache. */
+static int live_instances;
+
 tfc_model *tfc_model_create_from_info(const tfc_model_info *info) {
   tfc_model *m = calloc(1, sizeof *m);
   if (!m)
     return NULL;
+  __atomic_add_fetch(&live_instances, 1, __ATOMIC_SEQ_CST);
   m->info = info;
   int ni = info->num_inputs, no = info->num_outputs;
   m->in_data = calloc(ni ? ni : 1, sizeof *m->in_data);
@@ -96,6 +100,8 @@ void tfc_model_destroy(tfc_model *m) {
   free(m->out_data);
   free(m->out_shape);
   free(m);
+  if (__atomic_sub_fetch(&live_instances, 1, __ATOMIC_SEQ_CST) == 0)
+    tfc_buffer_cache_release();
 }
 
 const char *tfc_model_error(const tfc_model *m) { return m ? m->error : ""; }
@@ -321,7 +327,7 @@ int tfc_model_run(tfc_model *m) {
     for (int j = 0; owned && j < i; ++j)
       owned = allocated != freed[j];
     if (owned) {
-      free(allocated);
+      _mlir_memref_to_llvm_free(allocated);
       freed[i] = allocated;
     }
   }

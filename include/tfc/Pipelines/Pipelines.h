@@ -35,6 +35,12 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
       llvm::cl::desc("Columns per GEMM register block (0: chosen from the "
                      "host CPU: 32 with AVX-512, else 16)"),
       llvm::cl::init(0)};
+  Option<bool> bufferCache{
+      *this, "buffer-cache",
+      llvm::cl::desc("Buffers are allocated and freed through the tfc "
+                     "runtime's buffer cache (MLIR's generic "
+                     "_mlir_memref_to_llvm_alloc/free); 0: malloc and free"),
+      llvm::cl::init(true)};
 };
 
 /// target phase, first half: tfc -> linalg on tensors (target-independent;
@@ -47,8 +53,11 @@ void buildLowerToLinalgPipeline(OpPassManager &pm);
 void buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &options);
 /// target phase, last part: bufferization and lowering to the LLVM dialect.
 /// With `threads` > 1 the contraction tiles run as OpenMP parallel loops on
-/// that many threads (the code then needs libomp at run time).
-void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1);
+/// that many threads (the code then needs libomp at run time). With
+/// `bufferCache`, buffers come from the tfc runtime's buffer cache
+/// (lib/Runtime/BufferCache.c), which runs must then link.
+void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1,
+                               bool bufferCache = true);
 /// The whole CPU target phase.
 void buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &options);
 
