@@ -14,12 +14,10 @@
 using namespace mlir;
 using namespace mlir::tfc;
 
-namespace {
-
 using utils::IteratorType;
 
-/// Multiply-accumulate body shared by all contractions: acc + prod(args).
-void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem) {
+
+void mlir::tfc::macBody(OpBuilder &b, Location loc, ValueRange args, Type elem) {
   // Float sums may be reassociated (and fused into FMAs): that is what lets
   // LLVM vectorize the reduction loop; the result stays within fp32
   // rounding of the sequential sum.
@@ -41,7 +39,7 @@ void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem) {
   linalg::YieldOp::create(b, loc, fromSignless(b, loc, sum, elem));
 }
 
-Value zeroFilled(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+static Value zeroFilled(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                  Type elem) {
   Type s = signlessType(elem);
   TypedAttr zero = isa<FloatType>(s) ? (TypedAttr)b.getFloatAttr(s, 0)
@@ -55,9 +53,7 @@ Value zeroFilled(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
       init);
 }
 
-/// The accumulator a contraction starts from: `bias` (1-D) broadcast along
-/// result dimension `biasDim`, or zeros when there is no bias.
-Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+Value mlir::tfc::accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                       Type elem, Value bias, int64_t biasDim) {
   if (!bias)
     return zeroFilled(b, sizes, elem);
@@ -76,6 +72,8 @@ Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
              })
       .getResult(0);
 }
+
+namespace {
 
 struct MatmulLowering : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -360,4 +358,5 @@ void mlir::tfc::populateContractionLoweringPatterns(
     RewritePatternSet &patterns) {
   patterns.add<MatmulLowering, LinearLowering, EinsumLowering, ConvLowering>(
       patterns.getContext());
+  populatePatchConvLoweringPatterns(patterns);
 }

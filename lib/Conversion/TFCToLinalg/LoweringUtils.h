@@ -58,6 +58,13 @@ Value buildElementwise(
     ImplicitLocOpBuilder &b, ValueRange inputs, RankedTensorType result,
     function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
 
+/// Multiply-accumulate body shared by all contractions: acc + prod(args).
+void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem);
+/// The accumulator a contraction starts from: `bias` (1-D) broadcast along
+/// result dimension `biasDim`, or zeros when there is no bias.
+Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                      Type elem, Value bias, int64_t biasDim);
+
 /// Normalizes a possibly negative axis.
 inline int64_t normAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
@@ -65,6 +72,9 @@ inline int64_t normAxis(int64_t axis, int64_t rank) {
 
 void populateElementwiseLoweringPatterns(RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(RewritePatternSet &patterns);
+/// Convolutions whose stride is their kernel (ViT's patch embedding) as a
+/// GEMM over the patches (preferred to the generic convolution lowering).
+void populatePatchConvLoweringPatterns(RewritePatternSet &patterns);
 void populateNormalizationLoweringPatterns(RewritePatternSet &patterns);
 void populateAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
