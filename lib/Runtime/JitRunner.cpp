@@ -90,10 +90,10 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   static const StringRef runtimeLibs[] = {TFC_MLIR_C_RUNNER_UTILS, TFC_LIBOMP};
   eo.sharedLibPaths = ArrayRef<StringRef>(runtimeLibs)
                           .take_front(options.threads > 1 ? 2 : 1);
-  // Idle OpenMP workers sleep at once instead of spinning for 200 ms (two
-  // vCPUs may share a core); the user's setting wins.
+  // Idle OpenMP workers spin briefly, then sleep (see kOpenMPBlockTimeMs);
+  // the user's setting wins.
   if (options.threads > 1)
-    ::setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
+    ::setenv("KMP_BLOCKTIME", kOpenMPBlockTimeMs, /*overwrite=*/0);
   auto t0 = std::chrono::steady_clock::now();
   auto engine = ExecutionEngine::create(*m->lowered.module, eo);
   if (!engine) {

@@ -51,6 +51,13 @@ bool lowerToLLVMDialect(mlir::OwningOpRef<mlir::ModuleOp> module,
 std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(bool pic,
                                                              std::string &error);
 
+/// KMP_BLOCKTIME (ms) that JIT and AOT models with threads set unless the
+/// user did: idle OpenMP workers spin that long between parallel regions
+/// (about a hundred per inference; waking a sleeping worker costs tens of
+/// microseconds each time), then sleep, instead of libomp's default 200 ms
+/// of spinning after the run (two vCPUs may share a core).
+inline constexpr const char *kOpenMPBlockTimeMs = "1";
+
 } // namespace tfc::runtime
 
 #endif

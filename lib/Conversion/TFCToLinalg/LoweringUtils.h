@@ -76,6 +76,7 @@ void populateContractionLoweringPatterns(RewritePatternSet &patterns);
 /// GEMM over the patches (preferred to the generic convolution lowering).
 void populatePatchConvLoweringPatterns(RewritePatternSet &patterns);
 void populateNormalizationLoweringPatterns(RewritePatternSet &patterns);
+void populateRowNormKernelPatterns(RewritePatternSet &patterns);
 void populateAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);

@@ -2,8 +2,8 @@
 //
 // Reductions become linalg.generic with reduction iterators. Softmax, the
 // norms and attention are expanded here into the reductions and elementwise
-// tfc ops they are made of (numerically stable forms); the fused kernels of
-// the fuse-and-tile phase replace these expansions where they apply.
+// tfc ops they are made of (numerically stable forms); RowNormKernel.cpp
+// replaces the norm expansions where its fused row kernel applies.
 //
 //===----------------------------------------------------------------------===//
 #include "LoweringUtils.h"
@@ -240,4 +240,5 @@ void mlir::tfc::populateNormalizationLoweringPatterns(
                SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
                LayerNormLowering, RmsNormLowering>(
       patterns.getContext());
+  populateRowNormKernelPatterns(patterns);
 }

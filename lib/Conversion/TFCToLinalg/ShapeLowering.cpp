@@ -45,6 +45,22 @@ SmallVector<OpFoldResult> sizesFromShape(ImplicitLocOpBuilder &b, Value shape,
   return sizes;
 }
 
+/// True when `result` is static, has `in`'s rank and sizes, and `in` has at
+/// most one dynamic dim: with the element count equal, that dim can only be
+/// the result's size.
+bool isRefiningCast(RankedTensorType in, RankedTensorType result) {
+  if (!result.hasStaticShape() || in.getRank() != result.getRank())
+    return false;
+  int64_t dynamic = 0;
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    if (in.isDynamicDim(d))
+      ++dynamic;
+    else if (in.getDimSize(d) != result.getDimSize(d))
+      return false;
+  }
+  return dynamic <= 1;
+}
+
 struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
@@ -92,6 +108,12 @@ struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
       Value eq = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, dims[d],
                                        i64Const(b, op.getType().getDimSize(d)));
       cf::AssertOp::create(b, eq, "tfc: reshape result differs from its type");
+    }
+    // A reshape that only refines one dynamic dim to the result's static
+    // size (the asserts above pin it) is a cast: no copy of a strided input.
+    if (isRefiningCast(in, op.getType())) {
+      rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getType(), x);
+      return success();
     }
     Value r = tensor::ReshapeOp::create(b, op.getType(), x, shape);
     rewriter.replaceOp(op, r);

@@ -79,6 +79,29 @@ func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tens
 
 // -----
 
+// A reshape that only fixes one dynamic dim (ViT's [?, 197, 768] ->
+// [1, 197, 768] of a slice of the fused QKV result) is a checked cast: no
+// tensor.reshape, whose bufferization would copy a strided input. Two
+// dynamic dims could trade sizes, so that stays a reshape.
+// CHECK-LABEL: func @reshape_refining_cast
+// CHECK: cf.assert {{.*}} "tfc: reshape result differs from its type"
+// CHECK-NOT: tensor.reshape
+// CHECK: tensor.cast %{{.*}} : tensor<?x4x8xf32> to tensor<1x4x8xf32>
+// CHECK-LABEL: func @reshape_two_dynamic
+// CHECK: tensor.reshape
+func.func @reshape_refining_cast(%a: tensor<?x4x8xf32>) -> tensor<1x4x8xf32> {
+  %s = arith.constant dense<[1, 4, 8]> : tensor<3xi64>
+  %0 = tfc.reshape %a, %s : (tensor<?x4x8xf32>, tensor<3xi64>) -> tensor<1x4x8xf32>
+  return %0 : tensor<1x4x8xf32>
+}
+func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
+  %s = arith.constant dense<[2, 3]> : tensor<2xi64>
+  %0 = tfc.reshape %a, %s : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // Attention is a flash-style loop nest (a parallel forall over (batch, head)
 // writing [Sq, Dv] slabs, 64-row query tiles, then 64-wide key tiles with the
 // online softmax); no 128x128 score tensor exists.

@@ -124,4 +124,37 @@ def TileContractionsPass : Pass<"tfc-cpu-tile-contractions", "func::FuncOp"> {
   ];
 }
 
+
+def ParallelizeElementwisePass
+    : Pass<"tfc-cpu-parallelize-elementwise", "func::FuncOp"> {
+  let summary = "Split large elementwise linalg.generic ops over threads";
+  let description = [{
+    Tiles each top-level all-parallel `linalg.generic` (GELU, residual adds,
+    casts, mask arithmetic) of at least `min-elements` elements into
+    `threads` chunks of one `scf.forall` along its outermost dimension that
+    has at least `threads` elements (dynamic dims are not split), which the
+    multithreaded CPU pipeline runs as an OpenMP parallel loop. Each chunk
+    stays a generic the loop lowering and LLVM vectorize as before.
+    Generics inside loops (kernels already split) are left alone.
+
+    Example (threads=2):
+    ```mlir
+    %g = linalg.generic {iterator_types = ["parallel", "parallel", "parallel"]}
+         ... -> tensor<1x128x3072xf32>
+    // becomes
+    %g = scf.forall (%i) = (0) to (128) step (64) shared_outs(%o = ...) {
+      %t = linalg.generic ... -> tensor<1x64x3072xf32>
+      scf.forall.in_parallel { tensor.parallel_insert_slice %t into %o ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"threads", "threads", "int64_t", "2", "Number of chunks (the thread count)">,
+    Option<"minElements", "min-elements", "int64_t", "16384",
+           "Smaller generics stay on one thread (the fork costs more)">
+  ];
+}
+
 #endif // TFC_TARGET_CPU_PASSES
