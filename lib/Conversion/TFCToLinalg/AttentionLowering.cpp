@@ -382,23 +382,38 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           // m' = max(m, rowmax(s)); alpha = exp(m - m'); p = exp(s - m').
           AffineMap rowsOf2 = map({d2(0)}, 2), id2 = map({d2(0), d2(1)}, 2);
           AffineMap id1 = map({d2(0)}, 1);
-          Value mNew = generic(
-              {s}, it[0], {id2, rowsOf2}, {par, red},
-              [&](OpBuilder &bb, Location l, ValueRange a) {
-                return arith::MaximumFOp::create(bb, l, a[0], a[1]).getResult();
-              });
+          // f32 scores take the vector row code (AttentionSoftmaxRows.cpp).
+          Value mNew, p, rowSum;
+          if (acc.isF32()) {
+            SoftmaxRows rows = buildSoftmaxRows(nb, s, it[0], tq, tk);
+            mNew = rows.max;
+            p = rows.p;
+            rowSum = rows.sum;
+          } else {
+            mNew = generic(
+                {s}, it[0], {id2, rowsOf2}, {par, red},
+                [&](OpBuilder &bb, Location l, ValueRange a) {
+                  return arith::MaximumFOp::create(bb, l, a[0], a[1])
+                      .getResult();
+                });
+            p = generic({s, mNew}, empty, {id2, rowsOf2, id2}, {par, par},
+                        expMinusMax);
+          }
           Value alpha = generic({it[0], mNew}, emptyTensor(nb, {tq}, acc),
                                 {id1, id1, id1}, {par}, expMinusMax);
-          Value p =
-              generic({s, mNew}, empty, {id2, rowsOf2, id2}, {par, par},
-                      expMinusMax);
           // l' = l * alpha + rowsum(p).
           Value lScaled = generic({alpha}, it[1], {id1, id1}, {par}, scaleOut);
-          Value lNew = generic(
-              {p}, lScaled, {id2, rowsOf2}, {par, red},
-              [&](OpBuilder &bb, Location l, ValueRange a) {
-                return arith::AddFOp::create(bb, l, a[1], a[0]).getResult();
-              });
+          Value lNew =
+              rowSum ? generic({rowSum}, lScaled, {id1, id1}, {par},
+                               [&](OpBuilder &bb, Location l, ValueRange a) {
+                                 return arith::AddFOp::create(bb, l, a[1], a[0])
+                                     .getResult();
+                               })
+                     : generic({p}, lScaled, {id2, rowsOf2}, {par, red},
+                               [&](OpBuilder &bb, Location l, ValueRange a) {
+                                 return arith::AddFOp::create(bb, l, a[1], a[0])
+                                     .getResult();
+                               });
           // acc' = acc * alpha + p v.
           Value accScaled =
               generic({alpha}, it[2], {rowsOf2, id2}, {par, par}, scaleOut);

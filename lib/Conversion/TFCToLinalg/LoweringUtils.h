@@ -66,6 +66,15 @@ Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                       Type elem, Value bias, int64_t biasDim);
 
 /// Normalizes a possibly negative axis.
+/// The online-softmax step of one [tq, tk] f32 score tile `s` given the
+/// running row max `mOld` [tq]: the new row max, p = exp(s - max) and the
+/// row sums of p, as vector code (AttentionSoftmaxRows.cpp).
+struct SoftmaxRows {
+  Value max, p, sum;
+};
+SoftmaxRows buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s, Value mOld,
+                             Value tq, Value tk);
+
 inline int64_t normAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }

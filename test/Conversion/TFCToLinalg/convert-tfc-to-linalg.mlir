@@ -109,6 +109,15 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK: scf.forall ({{.*}}, {{.*}}) in (1, 4) shared_outs
 // CHECK: scf.for {{.*}} step %c64
 // CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// The f32 online-softmax step runs row by row on vector<16xf32>: the row
+// max, then exp(s - max) written and summed in one pass (tail lanes read
+// -inf).
+// CHECK: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write
+// CHECK: vector.reduction <add>
 // CHECK: math.exp
 // CHECK-NOT: tensor<1x4x128x128xf32>
 // CHECK: tensor.parallel_insert_slice {{.*}} [1, 1, %{{.*}}, 16]

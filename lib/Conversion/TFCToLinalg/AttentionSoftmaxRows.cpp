@@ -1,0 +1,93 @@
+//===- AttentionSoftmaxRows.cpp - the online-softmax step as vector rows --===//
+//
+// One key tile of the flash-attention kernel (AttentionLowering.cpp) needs,
+// per score row, the new running max, p = exp(s - max) and the row sum of p.
+// As linalg generics those are a max reduction, an elementwise exp and a sum
+// reduction: three passes, with the two reductions left scalar by LLVM
+// (strict FP order; the accumulator stored each step). Here each row is two
+// passes of vector<16xf32> code: the max, then exp, write and sum together.
+// Lanes past the tile's end read -inf, which adds exp(-inf) = 0.
+//
+//===----------------------------------------------------------------------===//
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::tfc;
+
+namespace {
+constexpr int64_t kLanes = 16;
+} // namespace
+
+SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
+                                        Value mOld, Value tq, Value tk) {
+  Type f32 = b.getF32Type();
+  auto vecType = VectorType::get({kLanes}, f32);
+  Value c0 = indexConst(b, 0), c1 = indexConst(b, 1), lanes = indexConst(b, kLanes);
+  auto ninfAttr = b.getF32FloatAttr(-std::numeric_limits<float>::infinity());
+  Value ninf = arith::ConstantOp::create(b, ninfAttr);
+  Value ninfVec = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecType, ninfAttr.getValue()));
+  Value zeroVec = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0).getValue()));
+  // The largest negative float: a row that is all -inf (fully masked) keeps
+  // exp(s - max) at 0 instead of NaN, as the generic form does.
+  Value lowest = arith::ConstantOp::create(
+      b, b.getF32FloatAttr(APFloat::getLargest(APFloat::IEEEsingle(),
+                                               /*Negative=*/true)
+                               .convertToFloat()));
+  SmallVector<bool> maybeOut = {false};
+
+  Value p0 = emptyTensor(b, {getAsOpFoldResult(tq), getAsOpFoldResult(tk)}, f32);
+  Value m0 = emptyTensor(b, {getAsOpFoldResult(tq)}, f32);
+  Value sum0 = emptyTensor(b, {getAsOpFoldResult(tq)}, f32);
+  // mOld is only read (the caller still needs it for the rescale factor).
+  auto rows = scf::ForOp::create(
+      b, c0, tq, c1, ValueRange{m0, p0, sum0},
+      [&](OpBuilder &ob, Location loc, Value i, ValueRange it) {
+        ImplicitLocOpBuilder rb(loc, ob);
+        auto read = [&](ImplicitLocOpBuilder &lb, Value j) -> Value {
+          return vector::TransferReadOp::create(lb, vecType, s,
+                                                ValueRange{i, j}, ninf,
+                                                maybeOut);
+        };
+        Value old = tensor::ExtractOp::create(rb, mOld, ValueRange{i});
+        auto maxLoop = scf::ForOp::create(
+            rb, c0, tk, lanes, ValueRange{ninfVec},
+            [&](OpBuilder &ib, Location l, Value j, ValueRange acc) {
+              ImplicitLocOpBuilder lb(l, ib);
+              scf::YieldOp::create(
+                  lb, ValueRange{arith::MaximumFOp::create(lb, acc[0],
+                                                            read(lb, j))});
+            });
+        Value mNew = vector::ReductionOp::create(
+            rb, vector::CombiningKind::MAXIMUMF, maxLoop.getResult(0), old);
+        Value shift = vector::BroadcastOp::create(
+            rb, vecType, arith::MaximumFOp::create(rb, mNew, lowest));
+        auto expLoop = scf::ForOp::create(
+            rb, c0, tk, lanes, ValueRange{it[1], zeroVec},
+            [&](OpBuilder &ib, Location l, Value j, ValueRange acc) {
+              ImplicitLocOpBuilder lb(l, ib);
+              Value e = math::ExpOp::create(
+                  lb, arith::SubFOp::create(lb, read(lb, j), shift));
+              Value p = vector::TransferWriteOp::create(
+                            lb, e, acc[0], ValueRange{i, j}, maybeOut)
+                            .getResult();
+              scf::YieldOp::create(
+                  lb, ValueRange{p, arith::AddFOp::create(lb, acc[1], e)});
+            });
+        Value rowSum = vector::ReductionOp::create(
+            rb, vector::CombiningKind::ADD, expLoop.getResult(1));
+        Value m = tensor::InsertOp::create(rb, mNew, it[0], ValueRange{i});
+        Value sum = tensor::InsertOp::create(rb, rowSum, it[2], ValueRange{i});
+        scf::YieldOp::create(rb, ValueRange{m, expLoop.getResult(0), sum});
+      });
+  return {rows.getResult(0), rows.getResult(1), rows.getResult(2)};
+}
