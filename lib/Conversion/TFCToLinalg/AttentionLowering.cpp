@@ -189,11 +189,14 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
         }
         KeyLoopState st = keyLoop(b3, op, lay, qTile, k, v, mask, scale, acc,
                                   bi, hi, hk, qi, tq, kEnd, tileK, offset);
-        Value tile = normalize(b3, st, tq, lay.dv, elem);
+        // The normalized tile is written straight into its rows of the
+        // slab (a separate tile would be copied there element by element).
         SmallVector<OpFoldResult> ones(2, b3.getIndexAttr(1));
-        return tensor::InsertSliceOp::create(
-                   b3, tile, o3, ArrayRef<OpFoldResult>{qi, b3.getIndexAttr(0)},
-                   ArrayRef<OpFoldResult>{tq, getAsOpFoldResult(lay.dv)}, ones)
+        SmallVector<OpFoldResult> at = {qi, b3.getIndexAttr(0)};
+        SmallVector<OpFoldResult> size = {tq, getAsOpFoldResult(lay.dv)};
+        Value dest = tensor::ExtractSliceOp::create(b3, o3, at, size, ones);
+        Value tile = normalize(b3, st, dest, elem);
+        return tensor::InsertSliceOp::create(b3, tile, o3, at, size, ones)
             .getResult();
       });
       auto outType = cast<RankedTensorType>(out.getType());
@@ -423,11 +426,10 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     return {forOp.getResult(0), forOp.getResult(1), forOp.getResult(2)};
   }
 
-  /// out = acc / l, in the result element type.
+  /// init = acc / l, in the result element type.
   static Value normalize(ImplicitLocOpBuilder &b, const KeyLoopState &st,
-                         Value tq, Value dv, Type elem) {
+                         Value init, Type elem) {
     MLIRContext *ctx = b.getContext();
-    Value init = emptyTensor(b, {tq, getAsOpFoldResult(dv)}, elem);
     auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
     auto rows = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
     auto par = utils::IteratorType::parallel;
