@@ -180,19 +180,26 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
   auto type = RankedTensorType::get(shape, *et);
   unsigned bits = et->getIntOrFloatBitWidth();
   size_t elemBytes = bits == 1 ? 1 : bits / 8;
-  // Gather the little-endian bytes of the elements.
-  std::string bytes;
+  // The little-endian bytes of the elements: raw_data is used where the
+  // parsed model holds it (a weight is copied once, into its blob), other
+  // forms are gathered into `storage`.
+  std::string storage;
+  StringRef bytes;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     auto ext = readExternalData(t);
     if (failed(ext))
       return failure();
-    bytes = std::move(*ext);
+    storage = std::move(*ext);
+    bytes = storage;
+  } else if (t.has_raw_data()) {
+    bytes = t.raw_data();
   } else {
     std::string why;
-    if (!::tfc::onnxTensorBytes(t, n, elemBytes, bytes, why)) {
+    if (!::tfc::onnxTensorBytes(t, n, elemBytes, storage, why)) {
       mlir::emitError(loc) << why;
       return failure();
     }
+    bytes = storage;
   }
   if ((int64_t)bytes.size() != n * (int64_t)elemBytes) {
     mlir::emitError(loc) << "tensor '" << t.name() << "' declares " << n
