@@ -183,16 +183,25 @@ struct KernelBuilder {
   }
 };
 
-/// Packs W ([N, K] or [K, N]) into [ceil(N/cols), K, cols], zero-padded.
-std::vector<float> pack(const Gemm &g, int64_t cols) {
+/// Packs W ([N, K] or [K, N]) into `out`, [ceil(N/cols), K, cols], with the
+/// last panel's columns past N zero. Blocks of 64 k keep the strided side of
+/// the transpose in L1.
+void pack(const Gemm &g, int64_t cols, float *out) {
   int64_t panels = (g.n + cols - 1) / cols;
-  std::vector<float> p(panels * g.k * cols, 0.0f);
+  if (g.n % cols)
+    std::fill(out + (panels - 1) * g.k * cols, out + panels * g.k * cols, 0.0f);
   const float *w = reinterpret_cast<const float *>(g.raw.data());
-  for (int64_t j = 0; j < g.n; ++j)
-    for (int64_t kk = 0; kk < g.k; ++kk)
-      p[((j / cols) * g.k + kk) * cols + j % cols] =
-          g.nk ? w[j * g.k + kk] : w[kk * g.n + j];
-  return p;
+  constexpr int64_t kBlock = 64;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t k0 = 0; k0 < g.k; k0 += kBlock) {
+      int64_t k1 = std::min(g.k, k0 + kBlock);
+      for (int64_t jj = 0; jj < cols && p * cols + jj < g.n; ++jj) {
+        int64_t j = p * cols + jj;
+        float *dst = out + (p * g.k) * cols + jj;
+        for (int64_t kk = k0; kk < k1; ++kk)
+          dst[kk * cols] = g.nk ? w[j * g.k + kk] : w[kk * g.n + j];
+      }
+    }
 }
 
 struct GemmMicrokernelsPass
@@ -228,12 +237,11 @@ struct GemmMicrokernelsPass
     bool even;
     if (m.isConstant()) {
       int64_t count = (m.n + cols - 1) / cols;
-      std::vector<float> p = pack(m, cols);
       auto packedType = RankedTensorType::get({count, m.k, cols}, b.getF32Type());
       kb.weights = tfc::createConstant(
-          b, b.getLoc(), packedType,
-          ArrayRef<char>(reinterpret_cast<const char *>(p.data()),
-                         p.size() * sizeof(float)));
+          b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
+            pack(m, cols, reinterpret_cast<float *>(bytes.data()));
+          });
       panels = b.getIndexAttr(count);
       even = m.n % cols == 0;
       kb.kSize = kb.idx(m.k);

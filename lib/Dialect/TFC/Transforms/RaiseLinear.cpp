@@ -24,6 +24,22 @@ namespace {
 
 constexpr StringLiteral kPass = "tfc-raise-linear";
 
+/// out[j][i] = in[i][j] for a [k, n] matrix of T, in 32 x 32 blocks (both
+/// sides stay in cache; the element-wise version missed on every store).
+template <typename T>
+void transposeBlocked(const char *inBytes, char *outBytes, int64_t k,
+                      int64_t n) {
+  constexpr int64_t kBlock = 32;
+  for (int64_t i0 = 0; i0 < k; i0 += kBlock)
+    for (int64_t j0 = 0; j0 < n; j0 += kBlock)
+      for (int64_t i = i0; i < std::min(k, i0 + kBlock); ++i)
+        for (int64_t j = j0; j < std::min(n, j0 + kBlock); ++j) {
+          T v;
+          std::memcpy(&v, inBytes + (i * n + j) * sizeof(T), sizeof(T));
+          std::memcpy(outBytes + (j * k + i) * sizeof(T), &v, sizeof(T));
+        }
+}
+
 /// A constant [N, K] copy of the constant [K, N] matrix `w`.
 Value transposedConstant(OpBuilder &b, Location loc, Value w) {
   std::vector<char> storage;
@@ -33,12 +49,16 @@ Value transposedConstant(OpBuilder &b, Location loc, Value w) {
     return nullptr;
   int64_t k = t.getDimSize(0), n = t.getDimSize(1);
   size_t e = t.getElementType().getIntOrFloatBitWidth() / 8;
-  std::vector<char> out(raw.size());
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      std::memcpy(&out[(j * k + i) * e], &raw[(i * n + j) * e], e);
-  return createConstant(
-      b, loc, RankedTensorType::get({n, k}, t.getElementType()), out);
+  auto type = RankedTensorType::get({n, k}, t.getElementType());
+  auto fill = [&](MutableArrayRef<char> out) {
+    switch (e) {
+    case 1: return transposeBlocked<uint8_t>(raw.data(), out.data(), k, n);
+    case 2: return transposeBlocked<uint16_t>(raw.data(), out.data(), k, n);
+    case 4: return transposeBlocked<uint32_t>(raw.data(), out.data(), k, n);
+    default: return transposeBlocked<uint64_t>(raw.data(), out.data(), k, n);
+    }
+  };
+  return createConstant(b, loc, type, fill);
 }
 
 struct RaiseLinearPass : tfc::impl::RaiseLinearPassBase<RaiseLinearPass> {

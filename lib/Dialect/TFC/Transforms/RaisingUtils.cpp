@@ -194,6 +194,22 @@ Value mlir::tfc::createConstant(OpBuilder &b, Location loc,
   return arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
 }
 
+Value mlir::tfc::createConstant(
+    OpBuilder &b, Location loc, RankedTensorType type,
+    function_ref<void(MutableArrayRef<char>)> fill) {
+  size_t bytes = type.getNumElements() *
+                 ((type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+  if (type.getNumElements() < 64) { // small: inline dense, as above
+    std::vector<char> data(bytes);
+    fill(data);
+    return createConstant(b, loc, type, data);
+  }
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, alignof(double));
+  fill(blob.getMutableData());
+  auto attr = DenseResourceElementsAttr::get(type, "fused", std::move(blob));
+  return arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
+}
+
 ArrayRef<char> mlir::tfc::constantBytes(Value v, std::vector<char> &storage) {
   auto c = v ? v.getDefiningOp<arith::ConstantOp>() : nullptr;
   if (!c)

@@ -18,6 +18,11 @@ namespace mlir::tfc {
 Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
                      ArrayRef<char> rawData);
 
+/// The same, with the bytes written by `fill` into the (uninitialized)
+/// storage of the constant: large weights get no intermediate copy.
+Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                     function_ref<void(MutableArrayRef<char>)> fill);
+
 /// The raw bytes of a constant tensor (dense or dense_resource, splats
 /// expanded into `storage`); empty when `v` is not such a constant.
 ArrayRef<char> constantBytes(Value v, std::vector<char> &storage);
