@@ -244,7 +244,8 @@ def TFC_EinsumOp : TFC_Op<"einsum", [Pure]> {
 
     Constraints:
     - C1: the equation has one comma-separated term per operand and an
-      explicit `->` output term.
+      explicit `->` output term; every term is letters with at most one
+      "...".
     - C2: each term has as many letters as its operand has dimensions (with
       "..." standing for the rest).
     - C3: all operand and result element types are equal.

@@ -122,6 +122,19 @@ LogicalResult Importer::importLinalg(StringRef op) {
     size_t arrow = eq.find("->");
     SmallVector<StringRef> terms;
     StringRef(eq).substr(0, arrow).split(terms, ',');
+    // Each term is letters with at most one "..." (anything else would be
+    // read as a dimension that does not exist).
+    SmallVector<StringRef> all(terms);
+    all.push_back(StringRef(eq).substr(arrow + 2));
+    for (StringRef term : all) {
+      size_t dots = term.find("...");
+      std::string rest = term.str();
+      if (dots != StringRef::npos)
+        rest.erase(dots, 3);
+      if (!llvm::all_of(rest, llvm::isAlpha))
+        return error() << "equation '" << eq << "': term '" << term
+                       << "' is not letters with at most one '...'";
+    }
     if (terms.size() != ins.size())
       return error() << "equation '" << eq << "' has " << terms.size()
                      << " terms for " << ins.size() << " inputs";

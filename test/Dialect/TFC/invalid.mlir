@@ -217,6 +217,16 @@ func.func @einsum_c1(%a: tensor<2x3xf32>) {
 
 // -----
 
+// einsum C1: a term of other characters (a fuzzed model's 'i,%') would
+// index dimensions that do not exist.
+func.func @einsum_c1_chars(%a: tensor<2xf32>, %b: tensor<f32>) {
+  // expected-error @+1 {{C1: term '%' is not letters with at most one '...'}}
+  %r = tfc.einsum %a, %b {equation = "i,%->i"} : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
 // einsum C2
 func.func @einsum_c2(%a: tensor<2x3xf32>) {
   // expected-error @+1 {{C2: term 'ijk' does not fit rank 2}}

@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::tfc;
@@ -200,6 +201,16 @@ LogicalResult EinsumOp::verify() {
     return emitOpError("C1: equation has ")
            << terms.size() << " input terms for " << getInputs().size()
            << " operands";
+  SmallVector<StringRef> all(terms);
+  all.push_back(eq.substr(arrow + 2));
+  for (StringRef term : all) {
+    std::string rest = term.trim().str();
+    if (size_t dots = rest.find("..."); dots != std::string::npos)
+      rest.erase(dots, 3);
+    if (!llvm::all_of(rest, llvm::isAlpha))
+      return emitOpError("C1: term '")
+             << term << "' is not letters with at most one '...'";
+  }
   for (auto [term, v] : llvm::zip(terms, getInputs())) {
     StringRef t = term.trim();
     bool ellipsis = t.contains("...");
