@@ -202,6 +202,18 @@ LogicalResult Importer::importLinalg(StringRef op) {
       (int64_t)pads.size() != 2 * s)
     return error() << "strides, dilations or pads do not match " << s
                    << " spatial dimensions";
+  // Sizes are computed from these below: a zero stride would divide by
+  // zero, huge values overflow.
+  constexpr int64_t kMaxWindow = int64_t(1) << 31;
+  auto outOfRange = [&](ArrayRef<int64_t> v, int64_t lo) {
+    return llvm::any_of(v, [&](int64_t x) { return x < lo || x >= kMaxWindow; });
+  };
+  if (outOfRange(strides, 1) || outOfRange(dil, 1))
+    return error() << "strides and dilations must be in [1, 2^31)";
+  if (outOfRange(pads, 0))
+    return error() << "pads must be in [0, 2^31)";
+  if (auto ks = attrInts("kernel_shape"); ks && outOfRange(*ks, 1))
+    return error() << "kernel_shape entries must be in [1, 2^31)";
   std::string autoPad = attrString("auto_pad", "NOTSET");
   SmallVector<int64_t> shape = {xt.getDimSize(0), wt.getDimSize(0)};
   for (int64_t i = 0; i < s; ++i) {
