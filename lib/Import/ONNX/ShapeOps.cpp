@@ -337,6 +337,17 @@ LogicalResult Importer::importShape(StringRef op) {
     }
     if (!starts || !ends)
       return error() << "starts and ends are required";
+    // starts, ends, axes and steps are 1-D integer tensors of one length.
+    for (Value v : {starts, ends, axesV, steps}) {
+      if (!v)
+        continue;
+      auto vt = rt(v), st = rt(starts);
+      if (vt.getRank() != 1 || !vt.getElementType().isInteger() ||
+          (st.getRank() == 1 && !vt.isDynamicDim(0) && !st.isDynamicDim(0) &&
+           vt.getDimSize(0) != st.getDimSize(0)))
+        return error() << "starts, ends, axes and steps must be 1-D integer "
+                       << "tensors of one length, got " << vt;
+    }
     int64_t n = rt(starts).getDimSize(0);
     if (!axesV) {
       SmallVector<int64_t> a;
