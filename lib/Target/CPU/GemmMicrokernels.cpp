@@ -7,6 +7,7 @@
 // the constant's bytes anyway.
 //
 //===----------------------------------------------------------------------===//
+#include "GemmEpilogue.h"
 #include "tfc/Dialect/TFC/Transforms/ConstantData.h"
 #include "tfc/Target/CPU/Passes.h"
 
@@ -20,6 +21,7 @@ namespace mlir::tfc {
 } // namespace mlir::tfc
 
 using namespace mlir;
+namespace cpu = mlir::tfc::cpu;
 
 namespace {
 
@@ -87,53 +89,133 @@ std::optional<Gemm> match(linalg::GenericOp g) {
   return m;
 }
 
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
+/// What every register block of one GEMM shares.
+struct KernelSpec {
   int64_t rows, cols, kc;
-  Value a;       // A as [M, K]
   Value weights; // packed [panels, K, cols], or the run-time [K, N]
   bool packed;
   Value kSize;
+  cpu::GemmInit init;
+  const cpu::GemmEpilogue *epilogue;
+};
+
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+  const KernelSpec &s;
+  Value a; // A as [M, K]
+  /// Per epilogue operand: the [M, width] block of a full operand, or the
+  /// whole [N] row operand.
+  ArrayRef<Value> epilogueBlocks;
+
+  KernelBuilder on(ImplicitLocOpBuilder &nb) const {
+    return {nb, s, a, epilogueBlocks};
+  }
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
-  VectorType vecType() { return VectorType::get({cols}, b.getF32Type()); }
+  VectorType vecType() { return VectorType::get({s.cols}, b.getF32Type()); }
+
+  Value read(Value t, ValueRange at, bool inBounds) {
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
+    return vector::TransferReadOp::create(b, vecType(), t, at, zero,
+                                          ArrayRef<bool>{inBounds});
+  }
+
+  /// The accumulators of rows `rowIdx` before the slice at `k0`: the block
+  /// `t`'s values, or on the first slice the fill or bias row when the
+  /// kernel starts from those.
+  SmallVector<Value> initial(ArrayRef<Value> rowIdx, Value col, Value t,
+                             bool inBounds, Value k0) {
+    auto loadAll = [&](KernelBuilder k) {
+      SmallVector<Value> acc;
+      for (Value row : rowIdx)
+        acc.push_back(k.read(t, {row, k.idx(0)}, inBounds));
+      return acc;
+    };
+    if (s.init.kind == cpu::GemmInit::Load)
+      return loadAll(*this);
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k0,
+                                        idx(0));
+    auto ifOp = scf::IfOp::create(
+        b, first,
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder lb(loc, nb);
+          KernelBuilder k = on(lb);
+          Value v = s.init.kind == cpu::GemmInit::Scalar
+                        ? (Value)vector::BroadcastOp::create(lb, k.vecType(),
+                                                             s.init.value)
+                        : k.read(s.init.value, {col}, inBounds);
+          scf::YieldOp::create(lb, SmallVector<Value>(rowIdx.size(), v));
+        },
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder lb(loc, nb);
+          scf::YieldOp::create(lb, loadAll(on(lb)));
+        });
+    return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// The accumulators after the last slice (`k1` = K) with the epilogue
+  /// applied.
+  SmallVector<Value> final(ArrayRef<Value> rowIdx, Value col, ValueRange acc,
+                           bool inBounds, Value k1) {
+    if (!s.epilogue || s.epilogue->empty())
+      return SmallVector<Value>(acc);
+    Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k1,
+                                       s.kSize);
+    auto ifOp = scf::IfOp::create(
+        b, last,
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder lb(loc, nb);
+          KernelBuilder k = on(lb);
+          SmallVector<Value> out;
+          for (auto [row, v] : llvm::zip(rowIdx, acc)) {
+            SmallVector<Value> operands;
+            for (auto [op, blk] :
+                 llvm::zip(s.epilogue->operands, epilogueBlocks))
+              operands.push_back(
+                  op.row ? k.read(blk, {col}, inBounds)
+                         : k.read(blk, {row, k.idx(0)}, inBounds));
+            out.push_back(
+                cpu::applyGemmEpilogue(lb, *s.epilogue, v, operands));
+          }
+          scf::YieldOp::create(lb, out);
+        },
+        [&](OpBuilder &nb, Location loc) {
+          scf::YieldOp::create(nb, loc, acc);
+        });
+    return SmallVector<Value>(ifOp.getResults());
+  }
 
   /// Rows [i, i+r) of the output block `t` ([M, width]) after k in [k0, k1):
   /// r accumulator vectors stay in registers through the k loop. `col` is
-  /// the block's first column (for a run-time weight).
+  /// the block's first column (for a run-time weight, bias and row
+  /// operands).
   Value rowBlock(int64_t r, Value i, Value panel, Value col, Value t,
                  bool inBounds, Value k0, Value k1) {
-    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
-    SmallVector<Value> rowIdx, acc;
-    for (int64_t q = 0; q < r; ++q) {
+    SmallVector<Value> rowIdx;
+    for (int64_t q = 0; q < r; ++q)
       rowIdx.push_back(q ? (Value)arith::AddIOp::create(b, i, idx(q)) : i);
-      acc.push_back(vector::TransferReadOp::create(
-          b, vecType(), t, ValueRange{rowIdx[q], idx(0)}, zero,
-          ArrayRef<bool>{inBounds}));
-    }
+    SmallVector<Value> acc = initial(rowIdx, col, t, inBounds, k0);
     auto loop = scf::ForOp::create(
         b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
-          Value w =
-              packed ? vector::TransferReadOp::create(
-                           lb, vecType(), weights,
-                           ValueRange{panel, kk, idx(0)}, zero,
-                           ArrayRef<bool>{true})
-                     : vector::TransferReadOp::create(
-                           lb, vecType(), weights, ValueRange{kk, col}, zero,
-                           ArrayRef<bool>{inBounds});
+          KernelBuilder k = on(lb);
+          Value w = s.packed
+                        ? k.read(s.weights, {panel, kk, k.idx(0)}, true)
+                        : k.read(s.weights, {kk, col}, inBounds);
           SmallVector<Value> next;
           for (int64_t q = 0; q < r; ++q) {
             Value x = tensor::ExtractOp::create(lb, a, ValueRange{rowIdx[q], kk});
-            Value xs = vector::BroadcastOp::create(lb, vecType(), x);
+            Value xs = vector::BroadcastOp::create(lb, k.vecType(), x);
             next.push_back(vector::FMAOp::create(lb, xs, w, cur[q]));
           }
           scf::YieldOp::create(lb, next);
         });
+    SmallVector<Value> out =
+        final(rowIdx, col, loop.getResults(), inBounds, k1);
     for (int64_t q = 0; q < r; ++q)
-      t = vector::TransferWriteOp::create(b, loop.getResult(q), t,
+      t = vector::TransferWriteOp::create(b, out[q], t,
                                           ValueRange{rowIdx[q], idx(0)},
                                           ArrayRef<bool>{inBounds})
               .getResult();
@@ -146,12 +228,12 @@ struct KernelBuilder {
   Value panelBlock(Value panel, Value col, Value t, bool inBounds) {
     Value m = tensor::DimOp::create(b, a, 0);
     auto kLoop = scf::ForOp::create(
-        b, idx(0), kSize, idx(kc), ValueRange{t},
+        b, idx(0), s.kSize, idx(s.kc), ValueRange{t},
         [&](OpBuilder &nb, Location loc, Value k0, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder inner{lb, rows, cols, kc, a, weights, packed, kSize};
+          KernelBuilder inner = on(lb);
           Value k1 = arith::MinSIOp::create(
-              lb, arith::AddIOp::create(lb, k0, inner.idx(kc)), kSize);
+              lb, arith::AddIOp::create(lb, k0, inner.idx(s.kc)), s.kSize);
           scf::YieldOp::create(
               lb, inner.rowBlocks(panel, col, cur[0], inBounds, m, k0, k1));
         });
@@ -161,7 +243,7 @@ struct KernelBuilder {
   Value rowBlocks(Value panel, Value col, Value t, bool inBounds, Value m,
                   Value k0, Value k1) {
     Value start = idx(0);
-    for (int64_t r = rows; r >= 1; r /= 2) {
+    for (int64_t r = s.rows; r >= 1; r /= 2) {
       // As many blocks of r rows as fit in what is left.
       Value left = arith::SubIOp::create(b, m, start);
       Value end = arith::AddIOp::create(
@@ -172,9 +254,8 @@ struct KernelBuilder {
           b, start, end, idx(r), ValueRange{t},
           [&](OpBuilder &nb, Location loc, Value i, ValueRange cur) {
             ImplicitLocOpBuilder lb(loc, nb);
-            KernelBuilder inner{lb, rows, cols, kc, a, weights, packed, kSize};
-            scf::YieldOp::create(lb, inner.rowBlock(r, i, panel, col, cur[0],
-                                                    inBounds, k0, k1));
+            scf::YieldOp::create(lb, on(lb).rowBlock(r, i, panel, col, cur[0],
+                                                     inBounds, k0, k1));
           });
       t = loop.getResult(0);
       start = end;
@@ -214,42 +295,83 @@ struct GemmMicrokernelsPass
                                "must be positive");
       return signalPassFailure();
     }
-    SmallVector<std::pair<linalg::GenericOp, Gemm>> gemms;
+    SmallVector<linalg::GenericOp> gemms;
     getOperation().walk([&](linalg::GenericOp g) {
-      if (std::optional<Gemm> m = match(g))
-        gemms.push_back({g, std::move(*m)});
+      if (match(g))
+        gemms.push_back(g);
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[g, m] : gemms) {
-      rewriter.setInsertionPoint(g);
+    for (linalg::GenericOp g : gemms) {
+      // Matched again here: an earlier GEMM's epilogue may have replaced
+      // this one's operands.
+      Gemm m = *match(g);
       // Top-level GEMMs are the parallel loops; those inside other loops
       // (the attention kernel's tile products) run sequentially.
       bool parallel = !g->getParentOfType<LoopLikeOpInterface>();
-      rewriter.replaceOp(g, build(rewriter, g, m, parallel));
+      // A constant weight's GEMM (a linear layer) starts from its fill or
+      // bias and applies the elementwise ops after it in registers.
+      cpu::GemmInit init;
+      cpu::GemmEpilogue epilogue;
+      if (m.isConstant() && m.k > 0) {
+        init = cpu::matchGemmInit(m.c);
+        epilogue = cpu::matchGemmEpilogue(g);
+      }
+      // The kernel writes every element of its output when it does not
+      // start from the output's values.
+      Value out = m.c;
+      if (init.kind != cpu::GemmInit::Load)
+        out = epilogue.empty()
+                  ? init.dest
+                  : epilogue.stages.back().op.getDpsInits()[0];
+      Operation *last = g;
+      if (!epilogue.empty())
+        last = epilogue.stages.back().op;
+      rewriter.setInsertionPoint(last);
+      Value result =
+          build(rewriter, g, m, parallel, {init, &epilogue}, out);
+      rewriter.replaceOp(last, result);
+      if (!epilogue.empty()) {
+        for (const cpu::GemmEpilogue::Stage &st :
+             llvm::reverse(ArrayRef(epilogue.stages).drop_back()))
+          rewriter.eraseOp(st.op);
+        rewriter.eraseOp(g);
+      }
+      if (Operation *def = m.c.getDefiningOp();
+          def && init.kind != cpu::GemmInit::Load && def->use_empty())
+        rewriter.eraseOp(def);
     }
   }
 
+  struct Fusion {
+    cpu::GemmInit init;
+    const cpu::GemmEpilogue *epilogue;
+  };
+
+  /// The kernel for `g`, computed into `out` (the GEMM's own output, or
+  /// what the fusion writes when the accumulators do not start from it).
   Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
-              bool parallel) {
+              bool parallel, Fusion fusion, Value out) {
     ImplicitLocOpBuilder b(g.getLoc(), rewriter);
-    KernelBuilder kb{b, rows, cols, kc, Value(), m.b, m.isConstant(), Value()};
+    KernelSpec spec{rows, cols, kc, m.b, m.isConstant(), Value(),
+                    fusion.init, fusion.epilogue};
+    KernelBuilder kb{b, spec, Value(), {}};
     OpFoldResult panels;
     bool even;
     if (m.isConstant()) {
       int64_t count = (m.n + cols - 1) / cols;
       auto packedType = RankedTensorType::get({count, m.k, cols}, b.getF32Type());
-      kb.weights = tfc::createConstant(
+      spec.weights = tfc::createConstant(
           b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
             pack(m, cols, reinterpret_cast<float *>(bytes.data()));
           });
       panels = b.getIndexAttr(count);
       even = m.n % cols == 0;
-      kb.kSize = kb.idx(m.k);
+      spec.kSize = kb.idx(m.k);
     } else {
       Value n = tensor::DimOp::create(b, m.b, 1);
       panels = (Value)arith::CeilDivUIOp::create(b, n, kb.idx(cols));
       even = !ShapedType::isDynamic(m.n) && m.n % cols == 0;
-      kb.kSize = tensor::DimOp::create(b, m.b, 0);
+      spec.kSize = tensor::DimOp::create(b, m.b, 0);
     }
     Value nSize = m.isConstant() ? kb.idx(m.n)
                                  : (Value)tensor::DimOp::create(b, m.b, 1);
@@ -257,7 +379,7 @@ struct GemmMicrokernelsPass
     // One iteration per (batch..., panel): the leading m dimensions are
     // loop dimensions (no reshapes), the last one is the kernel's rows.
     int64_t batchRank = m.outerRank - 1;
-    SmallVector<OpFoldResult> cSizes = tensor::getMixedSizes(b, b.getLoc(), m.c);
+    SmallVector<OpFoldResult> cSizes = tensor::getMixedSizes(b, b.getLoc(), out);
     SmallVector<OpFoldResult> aSizes = tensor::getMixedSizes(b, b.getLoc(), m.a);
     SmallVector<OpFoldResult> ubs(cSizes.begin(), cSizes.begin() + batchRank);
     ubs.push_back(panels);
@@ -269,10 +391,8 @@ struct GemmMicrokernelsPass
     };
     // The body at (batch..., panel) ivs on output `out`: the computed block
     // and where it goes.
-    auto body = [&](ImplicitLocOpBuilder &lb, ValueRange ivs, Value out) {
-      KernelBuilder inner = kb;
-      KernelBuilder k2{lb, inner.rows, inner.cols, inner.kc, Value(),
-                       inner.weights, inner.packed, inner.kSize};
+    auto body = [&](ImplicitLocOpBuilder &lb, ValueRange ivs, Value dest) {
+      KernelBuilder k2{lb, spec, Value(), {}};
       Value j = ivs.back();
       Value col = arith::MulIOp::create(lb, j, k2.idx(cols));
       OpFoldResult width = lb.getIndexAttr(cols);
@@ -295,19 +415,28 @@ struct GemmMicrokernelsPass
           lb, rowsType(m.a, cast<RankedTensorType>(m.a.getType()).getShape().back()),
           m.a, aOff, aSz, strides);
       auto [cOff, cSz] = place(cSizes, col, width);
-      Value blk = tensor::ExtractSliceOp::create(
-          lb, rowsType(m.c, even ? cols : ShapedType::kDynamic), out, cOff,
-          cSz, strides);
+      auto block = [&](Value full) -> Value {
+        return tensor::ExtractSliceOp::create(
+            lb, rowsType(full, even ? cols : ShapedType::kDynamic), full, cOff,
+            cSz, strides);
+      };
+      // The epilogue's full-shape operands, cut like the output.
+      SmallVector<Value> epilogueBlocks;
+      if (fusion.epilogue)
+        for (const cpu::EpilogueOperand &op : fusion.epilogue->operands)
+          epilogueBlocks.push_back(op.row ? op.source : block(op.source));
+      k2.epilogueBlocks = epilogueBlocks;
+      Value blk = block(dest);
       return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
     };
 
     if (parallel) {
-      auto loop = scf::ForallOp::create(b, ubs, ValueRange{m.c}, std::nullopt);
+      auto loop = scf::ForallOp::create(b, ubs, ValueRange{out}, std::nullopt);
       b.setInsertionPointToStart(loop.getBody());
-      Value out = loop.getRegionIterArgs()[0];
-      auto [blk, offsets, sizes] = body(b, loop.getInductionVars(), out);
+      Value shared = loop.getRegionIterArgs()[0];
+      auto [blk, offsets, sizes] = body(b, loop.getInductionVars(), shared);
       b.setInsertionPointToStart(loop.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(b, blk, out, offsets, sizes,
+      tensor::ParallelInsertSliceOp::create(b, blk, shared, offsets, sizes,
                                             strides);
       b.setInsertionPointAfter(loop);
       return loop.getResult(0);
@@ -315,15 +444,15 @@ struct GemmMicrokernelsPass
     // Sequential: a nest of scf.for with the output as iter_arg.
     SmallVector<Value> ivs;
     std::function<Value(ImplicitLocOpBuilder &, size_t, Value)> nest =
-        [&](ImplicitLocOpBuilder &lb, size_t d, Value out) -> Value {
+        [&](ImplicitLocOpBuilder &lb, size_t d, Value dest) -> Value {
       if (d == ubs.size()) {
-        auto [blk, offsets, sizes] = body(lb, ivs, out);
-        return tensor::InsertSliceOp::create(lb, blk, out, offsets, sizes,
+        auto [blk, offsets, sizes] = body(lb, ivs, dest);
+        return tensor::InsertSliceOp::create(lb, blk, dest, offsets, sizes,
                                              strides);
       }
       Value ub = getValueOrCreateConstantIndexOp(lb, lb.getLoc(), ubs[d]);
       auto loop = scf::ForOp::create(
-          lb, kb.idx(0), ub, kb.idx(1), ValueRange{out},
+          lb, kb.idx(0), ub, kb.idx(1), ValueRange{dest},
           [&](OpBuilder &nb, Location loc, Value iv, ValueRange cur) {
             ImplicitLocOpBuilder ib(loc, nb);
             ivs.push_back(iv);
@@ -333,7 +462,7 @@ struct GemmMicrokernelsPass
           });
       return loop.getResult(0);
     };
-    return nest(b, 0, m.c);
+    return nest(b, 0, out);
   }
 };
 

@@ -36,7 +36,7 @@ def gelu(x):
 
 
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
-             matmul=False, dyn=(), threads=1):
+             matmul=False, dyn=(), threads=1, post=None):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
@@ -48,6 +48,14 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     ref = {"none": lambda v: v, "relu": lambda v: np.maximum(v, 0),
            "gelu": gelu}[act](ref)
     out_shape = tuple(xshape[:-1]) + (n,)
+    # Elementwise ops after the layer (fused into the kernel's epilogue):
+    # a residual input of the output's shape, or a [N] scale row.
+    res = rng.standard_normal(out_shape).astype(np.float32)
+    scale = rng.standard_normal(n).astype(np.float32)
+    if post == "residual":
+        ref = ref + res
+    elif post == "scale":
+        ref = ref * scale
     xt, rt = ttype(xshape, dyn), ttype(out_shape, dyn)
     if matmul:
         body = ("  %%w = arith.constant %s\n"
@@ -63,8 +71,17 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
         attr = ' {activation = "%s"}' % act if act != "none" else ""
         body = consts + "  %%y = tfc.linear %s%s : (%s) -> %s\n" % (
             operands, attr, ", ".join(types), rt)
-    mlir = "func.func @main(%%x: %s) -> %s {\n%s  return %%y : %s\n}\n" % (
-        xt, rt, body, rt)
+    args = "%%x: %s" % xt
+    if post == "residual":
+        args += ", %%r: %s" % rt
+        body += "  %%y2 = tfc.add %%y, %%r : (%s, %s) -> %s\n" % (rt, rt, rt)
+    elif post == "scale":
+        body += ("  %%s = arith.constant %s\n"
+                 "  %%y2 = tfc.mul %%y, %%s : (%s, %s) -> %s\n"
+                 % (literal(scale), rt, ttype((n,)), rt))
+    result = "%y2" if post else "%y"
+    mlir = "func.func @main(%s) -> %s {\n%s  return %s : %s\n}\n" % (
+        args, rt, body, result, rt)
     case_dir = os.path.join(work, name)
     os.makedirs(case_dir, exist_ok=True)
     path = os.path.join(case_dir, "model.mlir")
@@ -73,6 +90,9 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     np.save(os.path.join(case_dir, "x.npy"), x)
     cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
            "--input", "input0=" + os.path.join(case_dir, "x.npy")]
+    if post == "residual":
+        np.save(os.path.join(case_dir, "r.npy"), res)
+        cmd += ["--input", "input1=" + os.path.join(case_dir, "r.npy")]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
@@ -98,6 +118,16 @@ def main():
         ("rank4", dict(xshape=(2, 2, 5, 8), n=40, bias=True)),
         ("matmul-kn", dict(xshape=(2, 9, 12), n=36, matmul=True)),
         ("threads-2", dict(xshape=(21, 48), n=100, bias=True, threads=2)),
+        # K past one 256-deep slice (the last one partial): the bias starts
+        # the first slice, the epilogue runs after the last.
+        ("slices-bias-gelu", dict(xshape=(19, 600), n=70, bias=True,
+                                  act="gelu")),
+        ("slices-zero-init", dict(xshape=(11, 300), n=40)),
+        ("slices-gelu-residual", dict(xshape=(2, 9, 520), n=45, bias=True,
+                                      act="gelu", post="residual",
+                                      dyn=(1,))),
+        ("scale-row-threads-2", dict(xshape=(13, 270), n=66, bias=True,
+                                     post="scale", threads=2)),
     ]
     failures = sum(not run_case(tfc_run, work, name, **kw)
                    for name, kw in cases)

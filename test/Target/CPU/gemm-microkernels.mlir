@@ -1,25 +1,31 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" -canonicalize -cse | FileCheck %s
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4 kc=2" -canonicalize -cse | FileCheck %s --check-prefix=SLICES
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5), the loops run over batch x panels, and
 // each k step is one panel-row load, a broadcast of x and an FMA per row.
-// The accumulators start from the bias-initialised output.
+// The accumulators start from the bias row (masked at the ragged panel), so
+// the broadcast that filled the output before is gone.
 // CHECK-LABEL: func @linear
 // CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
-// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2) shared_outs(%[[OUT:.*]] = %[[INIT:.*]])
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[5.000000e-01, {{.*}}]> : tensor<5xf32>
+// CHECK: %[[INIT:.*]] = tensor.empty
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2) shared_outs(%[[OUT:.*]] = %[[INIT]])
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
 // CHECK: %[[X:.*]] = tensor.extract_slice %{{.*}}[%[[B]], 0, 0] [1, 5, 2] [1, 1, 1] : tensor<?x5x2xf32> to tensor<5x2xf32>
-// CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][%[[B]], 0, %{{.*}}] [1, 5, %{{.*}}] [1, 1, 1] : tensor<?x5x5xf32> to tensor<5x?xf32>
+// CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][%[[B]], 0, %[[COL]]] [1, 5, %{{.*}}] [1, 1, 1] : tensor<?x5x5xf32> to tensor<5x?xf32>
 // Two-row blocks (rows 0-3), then the one leftover row.
 // CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[T:.*]] = %[[C]])
-// CHECK: %[[A0:.*]] = vector.transfer_read %[[T]][%[[I]], %c0]
-// CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[W:.*]] = vector.transfer_read %[[P]][%[[J]], %[[K]], %c0], %{{.*}} {in_bounds = [true]}
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
 // CHECK: vector.fma %[[XB]], %[[W]], %[[ACC0]] : vector<4xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], 0, %{{.*}}] [1, 5, %{{.*}}]
-// CHECK-NOT: linalg.generic {{.*}}reduction
+// CHECK-NOT: linalg.generic
 func.func @linear(%x: tensor<?x5x2xf32>) -> tensor<?x5x5xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]> : tensor<5x2xf32>
   %b = arith.constant dense<[0.5, 0.25, 0.125, 1.0, 2.0]> : tensor<5xf32>
@@ -114,4 +120,104 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
     scf.yield %g : tensor<6x?xf32>
   }
   return %r : tensor<6x?xf32>
+}
+
+// -----
+
+// The elementwise ops after a GEMM (a GELU-like chain, then a residual add
+// and a [N] row scale) run on the register blocks after the last k slice;
+// a zero fill starts the first slice. With kc=2 and K=4 the first and the
+// last slice are tested at run time.
+// CHECK-LABEL: func @epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall
+// CHECK: vector.fma
+// CHECK: math.erf %{{.*}} : vector<4xf32>
+// CHECK: return
+// SLICES-LABEL: func @epilogue
+// SLICES: scf.forall (%{{.*}}) in (2) shared_outs(%[[OUT:.*]] = %[[EMPTY:.*]]) -> (tensor<6x8xf32>)
+// SLICES: %[[R:.*]] = tensor.extract_slice %arg1[0, %[[COL:.*]]] [6, 4] [1, 1] : tensor<6x8xf32> to tensor<6x4xf32>
+// SLICES: scf.for %[[K0:.*]] = %c0 to %c4 step %c2
+// SLICES: %[[FIRST:.*]] = arith.cmpi eq, %[[K0]], %c0
+// SLICES: scf.if %[[FIRST]] -> (vector<4xf32>, vector<4xf32>) {
+// SLICES-NEXT: scf.yield %[[ZERO:.*]], %[[ZERO]]
+// SLICES: } else {
+// SLICES: vector.transfer_read
+// SLICES: vector.fma
+// SLICES: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c4
+// SLICES: scf.if %[[LAST]] -> (vector<4xf32>, vector<4xf32>) {
+// SLICES: %[[RV:.*]] = vector.transfer_read %[[R]][%{{.*}}, %c0]
+// SLICES: %[[SC:.*]] = vector.transfer_read %{{.*}}[%[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<8xf32>, vector<4xf32>
+// SLICES: math.erf %{{.*}} : vector<4xf32>
+// SLICES: %[[S:.*]] = arith.addf %{{.*}}, %[[RV]] : vector<4xf32>
+// SLICES: arith.mulf %[[S]], %[[SC]] : vector<4xf32>
+// SLICES: } else {
+// SLICES: vector.transfer_write
+// SLICES-NOT: linalg.generic
+// SLICES: return
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+func.func @epilogue(%x: tensor<6x4xf32>, %r: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x4xf32>
+  %s = arith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]> : tensor<8xf32>
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %e = tensor.empty() : tensor<6x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %q = arith.addf %c, %p : f32
+    linalg.yield %q : f32
+  } -> tensor<6x8xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<6x8xf32>) outs(%e : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = math.erf %in : f32
+    %one = arith.constant 1.0 : f32
+    %u = arith.addf %t, %one : f32
+    %v = arith.mulf %in, %half : f32
+    %o = arith.mulf %v, %u : f32
+    linalg.yield %o : f32
+  } -> tensor<6x8xf32>
+  %z = linalg.generic {indexing_maps = [#id, #id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %r, %s : tensor<6x8xf32>, tensor<6x8xf32>, tensor<8xf32>) outs(%e : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %out: f32):
+    %t = arith.addf %a, %b : f32
+    %o = arith.mulf %t, %c : f32
+    linalg.yield %o : f32
+  } -> tensor<6x8xf32>
+  return %z : tensor<6x8xf32>
+}
+
+// -----
+
+// A GEMM result with a second user keeps the elementwise op as its own
+// generic (the GEMM's value is needed in memory anyway).
+// CHECK-LABEL: func @two_users
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+func.func @two_users(%x: tensor<6x4xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %w = arith.constant dense<0.25> : tensor<8x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %q = arith.addf %c, %p : f32
+    linalg.yield %q : f32
+  } -> tensor<6x8xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<6x8xf32>) outs(%e : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %o = math.exp %in : f32
+    linalg.yield %o : f32
+  } -> tensor<6x8xf32>
+  return %y, %g : tensor<6x8xf32>, tensor<6x8xf32>
 }

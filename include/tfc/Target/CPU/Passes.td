@@ -50,8 +50,17 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     keep `rows` accumulator vectors of `cols` floats in registers through
     the slice: per k step one weight vector load, `rows` broadcasts of
     `A[m, k]` and `rows` vector FMAs. Leftover rows use blocks of rows/2,
-    rows/4, ... 1. The accumulators start from `C` (zeros, or the bias
-    broadcast), so bias needs no extra pass over the output.
+    rows/4, ... 1.
+
+    Fusion, for constant weights: when `C` is a `linalg.fill` or the
+    broadcast of a `[N]` bias over the rows, the first slice starts its
+    accumulators from that scalar or bias row, and the fill or broadcast
+    disappears. A chain of elementwise `linalg.generic`s after the GEMM
+    (each the only user of the value before it; bodies of elementwise
+    arith and math ops; other inputs of the output's shape, such as a
+    residual, or `[N]` rows) runs on the accumulator vectors after the last
+    slice, before they are stored: GELU, a residual add or a scale cost no
+    pass over the output. Otherwise the accumulators start from `C`.
 
     Precondition: linalg on tensors before weight externalization (weights
     are still `arith.constant`s). Other contractions (f16, `[N, K]` run-time
