@@ -27,3 +27,11 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Larger model tests run only when asked: lit --param large_models=1.
 if lit_config.params.get("large_models") or os.environ.get("TFC_LARGE_MODELS"):
     config.available_features.add("large-models")
+
+# The bf16 GEMM kernels run only where the CPU has AVX512-BF16.
+try:
+    with open("/proc/cpuinfo") as f:
+        if " avx512_bf16" in f.read():
+            config.available_features.add("avx512bf16")
+except OSError:
+    pass

@@ -55,6 +55,7 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
   gemm.rows = o.gemmRows ? o.gemmRows : host.rows;
   gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
   gemm.kc = host.kc;
+  gemm.bf16 = o.bf16;
   pm.addNestedPass<func::FuncOp>(tfc::createGemmMicrokernelsPass(gemm));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(tfc::createExternalizeWeightsPass());
@@ -120,7 +121,10 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   if (threads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
   // The microkernels' 1-D transfers become (masked) vector loads and stores.
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector: the bf16 kernels' vdpbf16ps (llvm.call_intrinsic).
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
@@ -150,7 +154,7 @@ void tfc::registerPipelines() {
       "target phase (second half): GEMM microkernels with packed weights, "
       "weights as arguments, bufferize and lower to the LLVM dialect "
       "(threads=T: OpenMP-parallel kernels; gemm-rows/gemm-cols: register "
-      "blocking; buffer-cache=0: malloc/free instead of the tfc runtime's "
+      "blocking; bf16=1: bf16 linear layers; buffer-cache=0: malloc/free instead of the tfc runtime's "
       "buffer cache)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildCPUKernelsPipeline(pm, o);
@@ -159,7 +163,7 @@ void tfc::registerPipelines() {
   PassPipelineRegistration<CPUOptions>(
       "tfc-lower-to-cpu",
       "target phase: tfc -> LLVM dialect for the CPU (threads=T, "
-      "gemm-rows=R, gemm-cols=C, buffer-cache=0|1)",
+      "gemm-rows=R, gemm-cols=C, bf16=0|1, buffer-cache=0|1)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildLowerToCPUPipeline(pm, o);
       });

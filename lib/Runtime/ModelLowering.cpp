@@ -135,6 +135,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   PassManager kernels(module->getContext());
   mlir::tfc::CPUOptions cpu;
   cpu.threads = options.threads;
+  cpu.bf16 = options.bf16;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";

@@ -12,6 +12,7 @@
 #include "tfc/Runtime/AotCompiler.h"
 
 #include "../ImportLimitOptions.h"
+#include "../CodegenOptions.h"
 #include "../ThreadsOption.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -48,9 +49,6 @@ static cl::opt<std::string> cc(
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
                                 cl::init(false));
-static cl::opt<unsigned> optLevel(
-    "opt-level", cl::desc("LLVM optimization level of the generated code (0-3)"),
-    cl::init(3));
 static cl::opt<bool> timing(
     "timing", cl::desc("print the wall time of each phase (to stderr)"),
     cl::init(false));
@@ -76,8 +74,9 @@ int main(int argc, char **argv) {
       "  --threads=<T>  worker threads of the generated code (default 1)\n");
   if (target != "cpu")
     return fail("unknown --target '" + target + "' (supported: cpu)");
-  if (optLevel > 3)
-    return fail("--opt-level must be 0, 1, 2 or 3");
+  CompileOptions options;
+  if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(options, e))
+    return fail(e);
   std::string header = headerPath;
   if (header.empty()) {
     SmallString<256> h(outputPath);
@@ -111,10 +110,8 @@ int main(int argc, char **argv) {
                         std::chrono::steady_clock::now() - t0)
                         .count();
 
-  CompileOptions options;
   options.optimize = !noOptimize;
   options.threads = threads;
-  options.optLevel = optLevel;
   LoweredModel lowered;
   std::string error;
   if (!lowerToLLVMDialect(std::move(module), options, lowered, error))
@@ -124,7 +121,7 @@ int main(int argc, char **argv) {
   aot.headerPath = header;
   aot.cc = cc;
   aot.keepTemps = keepTemps;
-  aot.optLevel = optLevel;
+  aot.optLevel = options.optLevel;
   aot.threads = threads;
   if (!writeSharedLibrary(lowered, aot, error))
     return fail(error);

@@ -13,6 +13,7 @@
 #include "tfc/Runtime/JitRunner.h"
 
 #include "../ImportLimitOptions.h"
+#include "../CodegenOptions.h"
 #include "../ThreadsOption.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -60,9 +61,6 @@ static cl::opt<bool> remarks(
     "tfc-remarks",
     cl::desc("report why candidates of the raising passes did not fuse"),
     cl::init(false));
-static cl::opt<unsigned> optLevel(
-    "opt-level", cl::desc("LLVM optimization level of the generated code (0-3)"),
-    cl::init(3));
 static cl::opt<bool> timing(
     "timing",
     cl::desc("print the wall time of each compile phase (to stderr)"),
@@ -71,7 +69,8 @@ static cl::opt<std::string> compareWith(
     "compare",
     cl::desc("also run the model through a reference and print each "
              "output's error against it: 'unoptimized' (the same model "
-             "compiled with --no-optimize)"),
+             "compiled with --no-optimize, in f32 also with "
+             "--precision=bf16)"),
     cl::init(""));
 static cl::list<std::string> expectArgs(
     "expect",
@@ -158,8 +157,9 @@ int main(int argc, char **argv) {
       "tfc-run: compile and run a model\n\n"
       "  --threads=<T>  worker threads of the generated code (default 1; the "
       "contractions run in parallel)\n");
-  if (optLevel > 3) // checked before any model work
-    return fail("--opt-level must be 0, 1, 2 or 3");
+  CompileOptions opts; // checked before any model work
+  if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(opts, e))
+    return fail(e);
   mlir::DialectRegistry registry;
   mlir::tfc::registerAllDialects(registry);
   mlir::MLIRContext ctx(registry);
@@ -251,11 +251,9 @@ int main(int argc, char **argv) {
                         std::chrono::steady_clock::now() - importStart)
                         .count();
 
-  CompileOptions opts;
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
   opts.threads = threads;
-  opts.optLevel = optLevel;
   opts.dumpLLVMDialect = dumpLLVM;
   if (!compareWith.empty() && compareWith != "unoptimized")
     return fail("--compare takes 'unoptimized', not '" + compareWith + "'");
@@ -277,6 +275,7 @@ int main(int argc, char **argv) {
   if (refModule) {
     CompileOptions refOpts = opts;
     refOpts.optimize = false;
+    refOpts.bf16 = false; // the reference is plain f32
     refOpts.dumpLLVMDialect = false;
     refModel = JitModel::compile(std::move(refModule), refOpts, error);
     if (!refModel)

@@ -35,6 +35,13 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
       llvm::cl::desc("Columns per GEMM register block (0: chosen from the "
                      "host CPU: 32 with AVX-512, else 16)"),
       llvm::cl::init(0)};
+  Option<bool> bf16{
+      *this, "bf16",
+      llvm::cl::desc("Linear layers multiply in bf16 (weights packed as "
+                     "bf16, activations rounded to bf16, AVX512-BF16 dot "
+                     "products, f32 accumulation); the host needs "
+                     "AVX512-BF16"),
+      llvm::cl::init(false)};
   Option<bool> bufferCache{
       *this, "buffer-cache",
       llvm::cl::desc("Buffers are allocated and freed through the tfc "

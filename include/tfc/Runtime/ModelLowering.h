@@ -18,6 +18,7 @@ struct CompileOptions {
   bool remarks = false;  ///< report the raising passes' near-misses
   int optLevel = 3;     ///< LLVM optimization level
   unsigned threads = 1; ///< worker threads of the generated code (OpenMP)
+  bool bf16 = false;    ///< linear layers in bf16 (needs AVX512-BF16)
   bool dumpLLVMDialect = false;
 };
 

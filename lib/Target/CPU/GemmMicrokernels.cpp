@@ -8,12 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "GemmEpilogue.h"
+#include "GemmPacking.h"
 #include "tfc/Dialect/TFC/Transforms/ConstantData.h"
 #include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 namespace mlir::tfc {
 #define GEN_PASS_DEF_GEMMMICROKERNELSPASS
@@ -94,7 +96,8 @@ struct KernelSpec {
   int64_t rows, cols, kc;
   Value weights; // packed [panels, K, cols], or the run-time [K, N]
   bool packed;
-  Value kSize;
+  Value kSize;   // K, or K/2 pairs with bf16
+  bool bf16;     // bf16 pair panels [panels, K/2, 2*cols] and A as pairs
   cpu::GemmInit init;
   const cpu::GemmEpilogue *epilogue;
 };
@@ -201,6 +204,10 @@ struct KernelBuilder {
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
+          if (s.bf16) {
+            scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
+            return;
+          }
           Value w = s.packed
                         ? k.read(s.weights, {panel, kk, k.idx(0)}, true)
                         : k.read(s.weights, {kk, col}, inBounds);
@@ -220,6 +227,40 @@ struct KernelBuilder {
                                           ArrayRef<bool>{inBounds})
               .getResult();
     return t;
+  }
+
+  /// One k-pair step of the bf16 kernel: per 16 columns one vdpbf16ps
+  /// of the pair (A[m, 2p], A[m, 2p+1]), broadcast, by the weight pairs.
+  SmallVector<Value> pairStep(ArrayRef<Value> rowIdx, Value panel, Value kk,
+                              ValueRange cur) {
+    constexpr int64_t lanes = 16;
+    auto pairsType = VectorType::get({2 * lanes}, b.getBF16Type());
+    Value zero = arith::ConstantOp::create(b, b.getZeroAttr(b.getBF16Type()));
+    SmallVector<Value> w;
+    for (int64_t c = 0; c < s.cols; c += lanes)
+      w.push_back(vector::TransferReadOp::create(
+          b, pairsType, s.weights, ValueRange{panel, kk, idx(2 * c)}, zero,
+          ArrayRef<bool>{true}));
+    SmallVector<Value> next;
+    for (auto [row, acc] : llvm::zip(rowIdx, cur)) {
+      Value x = tensor::ExtractOp::create(b, a, ValueRange{row, kk});
+      Value xs = vector::BitCastOp::create(
+          b, pairsType,
+          vector::BroadcastOp::create(
+              b, VectorType::get({lanes}, b.getI32Type()), x));
+      Value v = acc;
+      for (int64_t c = 0; c < s.cols; c += lanes) {
+        Value part = vector::ExtractStridedSliceOp::create(
+            b, acc, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{lanes},
+            ArrayRef<int64_t>{1});
+        part = x86vector::DotBF16Op::create(b, part, xs, w[c / lanes]);
+        v = vector::InsertStridedSliceOp::create(b, part, v,
+                                                 ArrayRef<int64_t>{c},
+                                                 ArrayRef<int64_t>{1});
+      }
+      next.push_back(v);
+    }
+    return next;
   }
 
   /// The output block `t` ([M, width]) of panel `panel` computed: k in
@@ -263,27 +304,6 @@ struct KernelBuilder {
     return t;
   }
 };
-
-/// Packs W ([N, K] or [K, N]) into `out`, [ceil(N/cols), K, cols], with the
-/// last panel's columns past N zero. Blocks of 64 k keep the strided side of
-/// the transpose in L1.
-void pack(const Gemm &g, int64_t cols, float *out) {
-  int64_t panels = (g.n + cols - 1) / cols;
-  if (g.n % cols)
-    std::fill(out + (panels - 1) * g.k * cols, out + panels * g.k * cols, 0.0f);
-  const float *w = reinterpret_cast<const float *>(g.raw.data());
-  constexpr int64_t kBlock = 64;
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t k0 = 0; k0 < g.k; k0 += kBlock) {
-      int64_t k1 = std::min(g.k, k0 + kBlock);
-      for (int64_t jj = 0; jj < cols && p * cols + jj < g.n; ++jj) {
-        int64_t j = p * cols + jj;
-        float *dst = out + (p * g.k) * cols + jj;
-        for (int64_t kk = k0; kk < k1; ++kk)
-          dst[kk * cols] = g.nk ? w[j * g.k + kk] : w[kk * g.n + j];
-      }
-    }
-}
 
 struct GemmMicrokernelsPass
     : tfc::impl::GemmMicrokernelsPassBase<GemmMicrokernelsPass> {
@@ -352,21 +372,41 @@ struct GemmMicrokernelsPass
   Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
               bool parallel, Fusion fusion, Value out) {
     ImplicitLocOpBuilder b(g.getLoc(), rewriter);
-    KernelSpec spec{rows, cols, kc, m.b, m.isConstant(), Value(),
-                    fusion.init, fusion.epilogue};
+    // bf16 pairs need whole pairs of k and whole 16-lane dot products.
+    bool pairs = bf16 && m.isConstant() && m.k % 2 == 0 && cols % 16 == 0;
+    KernelSpec spec{rows,          cols,    pairs ? std::max<int64_t>(kc / 2, 1)
+                                                  : kc,
+                    m.b,           m.isConstant(), Value(), pairs,
+                    fusion.init,   fusion.epilogue};
     KernelBuilder kb{b, spec, Value(), {}};
     OpFoldResult panels;
     bool even;
+    Value a = m.a; // what the kernel reads of A: f32, or i32 bf16 pairs
     if (m.isConstant()) {
       int64_t count = (m.n + cols - 1) / cols;
-      auto packedType = RankedTensorType::get({count, m.k, cols}, b.getF32Type());
-      spec.weights = tfc::createConstant(
-          b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
-            pack(m, cols, reinterpret_cast<float *>(bytes.data()));
-          });
+      cpu::WeightView view{reinterpret_cast<const float *>(m.raw.data()), m.n,
+                           m.k, m.nk};
+      if (pairs) {
+        auto packedType = RankedTensorType::get({count, m.k / 2, 2 * cols},
+                                                b.getBF16Type());
+        spec.weights = tfc::createConstant(
+            b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
+              cpu::packPairPanels(view, cols,
+                                  reinterpret_cast<uint16_t *>(bytes.data()));
+            });
+        a = cpu::buildPairPacking(b, m.a);
+      } else {
+        auto packedType =
+            RankedTensorType::get({count, m.k, cols}, b.getF32Type());
+        spec.weights = tfc::createConstant(
+            b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
+              cpu::packPanels(view, cols,
+                              reinterpret_cast<float *>(bytes.data()));
+            });
+      }
       panels = b.getIndexAttr(count);
       even = m.n % cols == 0;
-      spec.kSize = kb.idx(m.k);
+      spec.kSize = kb.idx(pairs ? m.k / 2 : m.k);
     } else {
       Value n = tensor::DimOp::create(b, m.b, 1);
       panels = (Value)arith::CeilDivUIOp::create(b, n, kb.idx(cols));
@@ -380,7 +420,7 @@ struct GemmMicrokernelsPass
     // loop dimensions (no reshapes), the last one is the kernel's rows.
     int64_t batchRank = m.outerRank - 1;
     SmallVector<OpFoldResult> cSizes = tensor::getMixedSizes(b, b.getLoc(), out);
-    SmallVector<OpFoldResult> aSizes = tensor::getMixedSizes(b, b.getLoc(), m.a);
+    SmallVector<OpFoldResult> aSizes = tensor::getMixedSizes(b, b.getLoc(), a);
     SmallVector<OpFoldResult> ubs(cSizes.begin(), cSizes.begin() + batchRank);
     ubs.push_back(panels);
     SmallVector<OpFoldResult> strides(m.outerRank + 1, b.getIndexAttr(1));
@@ -412,8 +452,8 @@ struct GemmMicrokernelsPass
       };
       auto [aOff, aSz] = place(aSizes, lb.getIndexAttr(0), aSizes.back());
       k2.a = tensor::ExtractSliceOp::create(
-          lb, rowsType(m.a, cast<RankedTensorType>(m.a.getType()).getShape().back()),
-          m.a, aOff, aSz, strides);
+          lb, rowsType(a, cast<RankedTensorType>(a.getType()).getShape().back()),
+          a, aOff, aSz, strides);
       auto [cOff, cSz] = place(cSizes, col, width);
       auto block = [&](Value full) -> Value {
         return tensor::ExtractSliceOp::create(

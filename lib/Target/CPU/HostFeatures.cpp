@@ -9,3 +9,8 @@ mlir::tfc::GemmBlocking mlir::tfc::hostGemmBlocking() {
     return {8, 32, 256};
   return {4, 16, 256};
 }
+
+bool mlir::tfc::hostHasBF16() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512bf16") && features.lookup("avx512f");
+}

@@ -7,7 +7,11 @@ output widths that are not a multiple of the 32-wide panels, leading batch
 dimensions (static and dynamic), bias and activations, a tfc.matmul by a
 constant [K, N] weight, and two threads.
 
-Usage: check_gemm_kernel.py TFC_RUN WORK_DIR
+With --precision bf16 the layers run tfc's bf16 kernels; the reference
+then rounds x and W to bf16 (round to nearest even) where the kernel does,
+i.e. for an even K (an odd K stays f32), and computes in float64.
+
+Usage: check_gemm_kernel.py TFC_RUN WORK_DIR [--precision bf16]
 """
 import math
 import os
@@ -35,14 +39,24 @@ def gelu(x):
     return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
 
 
+def to_bf16(a):
+    """float32 -> the nearest bf16 (ties to even), as float32."""
+    bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
+    return bits.astype(np.uint32).view(np.float32)
+
+
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
-             matmul=False, dyn=(), threads=1, post=None):
+             matmul=False, dyn=(), threads=1, post=None, precision="f32"):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)  # [N, K]
     b = rng.standard_normal(n).astype(np.float32)
-    ref = x.astype(np.float64) @ w.T.astype(np.float64)
+    xr, wr = x, w
+    if precision == "bf16" and k % 2 == 0:
+        xr, wr = to_bf16(x), to_bf16(w)
+    ref = xr.astype(np.float64) @ wr.T.astype(np.float64)
     if bias:
         ref = ref + b
     ref = {"none": lambda v: v, "relu": lambda v: np.maximum(v, 0),
@@ -89,6 +103,7 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
         f.write(mlir)
     np.save(os.path.join(case_dir, "x.npy"), x)
     cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
+           "--precision", precision,
            "--input", "input0=" + os.path.join(case_dir, "x.npy")]
     if post == "residual":
         np.save(os.path.join(case_dir, "r.npy"), res)
@@ -107,6 +122,7 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
 
 def main():
     tfc_run, work = sys.argv[1], sys.argv[2]
+    precision = "bf16" if sys.argv[3:] == ["--precision", "bf16"] else "f32"
     os.makedirs(work, exist_ok=True)
     cases = [
         ("rows-15-even", dict(xshape=(15, 24), n=64)),
@@ -129,7 +145,8 @@ def main():
         ("scale-row-threads-2", dict(xshape=(13, 270), n=66, bias=True,
                                      post="scale", threads=2)),
     ]
-    failures = sum(not run_case(tfc_run, work, name, **kw)
+    failures = sum(not run_case(tfc_run, work, name, precision=precision,
+                                **kw)
                    for name, kw in cases)
     print("%d failures" % failures)
     return 1 if failures else 0

@@ -1,5 +1,6 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" -canonicalize -cse | FileCheck %s
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4 kc=2" -canonicalize -cse | FileCheck %s --check-prefix=SLICES
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=16 bf16=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5), the loops run over batch x panels, and
@@ -155,6 +156,22 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
 // SLICES: vector.transfer_write
 // SLICES-NOT: linalg.generic
 // SLICES: return
+// With bf16, W is packed as bf16 pairs [panels, K/2, 2*cols] (one panel of
+// 16 columns, 8 of them past N = 8 are zero), A is rounded to bf16 pairs,
+// one i32 per pair, once before the kernel, and each k-pair step is a
+// broadcast of the pair and one vdpbf16ps per 16 columns; the epilogue is
+// the same.
+// BF16-LABEL: func @epilogue
+// BF16: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<1x2x32xbf16>
+// BF16: %[[AP:.*]] = linalg.generic {{.*}} ins(%arg0, %arg0 : tensor<6x4xf32>, tensor<6x4xf32>) outs(%{{.*}} : tensor<6x2xi32>)
+// BF16: arith.cmpf uno
+// BF16: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// BF16: %[[WV:.*]] = vector.transfer_read %[[W]][%c0, %[[P]], %c0]{{.*}} : tensor<1x2x32xbf16>, vector<32xbf16>
+// BF16: %[[X:.*]] = tensor.extract %[[AP]][%{{.*}}, %[[P]]] : tensor<6x2xi32>
+// BF16: %[[XB:.*]] = vector.broadcast %[[X]] : i32 to vector<16xi32>
+// BF16: %[[XV:.*]] = vector.bitcast %[[XB]] : vector<16xi32> to vector<32xbf16>
+// BF16: x86vector.avx512.dot %[[ACC]], %[[XV]], %[[WV]] : vector<32xbf16> -> vector<16xf32>
+// BF16: math.erf %{{.*}} : vector<16xf32>
 #id = affine_map<(m, n) -> (m, n)>
 #row = affine_map<(m, n) -> (n)>
 func.func @epilogue(%x: tensor<6x4xf32>, %r: tensor<6x8xf32>) -> tensor<6x8xf32> {

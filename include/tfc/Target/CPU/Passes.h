@@ -5,10 +5,12 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::tfc {
@@ -24,6 +26,8 @@ struct GemmBlocking {
 /// The blocking that suits the host CPU: 8 x 32 (16 zmm accumulators) with
 /// AVX-512, else 4 x 16 (8 ymm accumulators, AVX2).
 GemmBlocking hostGemmBlocking();
+/// Whether the host CPU has AVX512-BF16 (the bf16 GEMM kernels' vdpbf16ps).
+bool hostHasBF16();
 } // namespace mlir::tfc
 
 #endif

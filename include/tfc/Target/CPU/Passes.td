@@ -90,9 +90,13 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
   let options = [
     Option<"rows", "rows", "int64_t", "8", "Rows of A per register block">,
+    Option<"bf16", "bf16", "bool", "false",
+           "Constant-weight GEMMs multiply in bf16 (AVX512-BF16 dot products of k pairs, f32 accumulation); needs cols % 16 == 0 and an even K, else f32">,
     Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">,
     Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols floats of the panel stay in L1)">
   ];

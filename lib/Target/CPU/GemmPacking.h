@@ -1,0 +1,48 @@
+//===- GemmPacking.h - operand layouts of the GEMM microkernels -*- C++ -*-===//
+//
+// Constant weights are repacked at compile time into column panels the
+// microkernel reads one contiguous vector at a time: f32 panels
+// [ceil(N/cols), K, cols], or for the bf16 kernels panels of k pairs
+// [ceil(N/cols), K/2, cols, 2] (what AVX512-BF16's vdpbf16ps multiplies).
+// In bf16 mode the run-time operand A is rounded to bf16 pairs, one i32
+// per pair, once before the kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TFC_LIB_TARGET_CPU_GEMMPACKING_H
+#define TFC_LIB_TARGET_CPU_GEMMPACKING_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cstdint>
+
+namespace mlir::tfc::cpu {
+
+/// A constant weight: `w` holds n x k floats, as [N, K] when `nk`, else
+/// as [K, N].
+struct WeightView {
+  const float *w;
+  int64_t n, k;
+  bool nk;
+  float at(int64_t j, int64_t kk) const {
+    return nk ? w[j * k + kk] : w[kk * n + j];
+  }
+};
+
+/// f32 panels [ceil(N/cols), K, cols]; columns past N are zero.
+void packPanels(const WeightView &w, int64_t cols, float *out);
+
+/// bf16 pair panels [ceil(N/cols), K/2, cols, 2] (K even); columns past N
+/// are zero.
+void packPairPanels(const WeightView &w, int64_t cols, uint16_t *out);
+
+/// f32 -> bf16, rounding to nearest even (NaN stays a quiet NaN); the same
+/// rounding as `buildPairPacking`'s code.
+uint16_t roundToBF16(float x);
+
+/// A ([m..., K] f32, K static and even) as [m..., K/2] i32: element p holds
+/// bf16(A[..., 2p]) in its low and bf16(A[..., 2p+1]) in its high half.
+Value buildPairPacking(ImplicitLocOpBuilder &b, Value a);
+
+} // namespace mlir::tfc::cpu
+
+#endif
