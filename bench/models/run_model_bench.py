@@ -16,9 +16,14 @@ tfc's GFLOP/s on one 128x768x3072 linear against the measured fp32 peak
 (fp32_peak.c: independent AVX-512/AVX2 FMA chains), and --plot writes a PNG.
 tfc output agreement with torch is printed per model.
 
+Where the CPU has AVX512-BF16, tfc also runs with --precision bf16 (bf16
+linear layers, f32 accumulation) in the same rounds: its latency, its
+speedup over ONNX Runtime fp32 and its output error against torch (fp32)
+are printed, and a bf16 GEMM line. --no-bf16 leaves it out.
+
 Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
          [--threads 1,2] [--rounds 3] [--reps 3] [--work DIR] [--plot FILE.png]
-         [--tfc-run PATH]
+         [--tfc-run PATH] [--no-bf16]
 """
 import argparse
 import os
@@ -85,7 +90,19 @@ def time_torch(model, args, threads, reps):
     return float(np.median(ms))
 
 
-def gemm_line(tfc_run, work):
+def has_bf16():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx512_bf16" in f.read()
+    except OSError:
+        return False
+
+
+def rel_error(got, ref):
+    return float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
+
+
+def gemm_line(tfc_run, work, extra=()):
     """tfc GFLOP/s on a 128x768x3072 linear, and the measured fp32 peak."""
     exe = os.path.join(work, "fp32_peak")
     subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
@@ -101,7 +118,7 @@ def gemm_line(tfc_run, work):
                       opset_version=17, input_names=["x"])
     xp = os.path.join(work, "gemm.x.npy")
     np.save(xp, x.numpy())
-    ms = peers.run_tfc(tfc_run, path, {"x": xp}, 10)[0]
+    ms = peers.run_tfc(tfc_run, path, {"x": xp}, 10, extra)[0]
     return 2 * 128 * 768 * 3072 / ms / 1e6, peak
 
 
@@ -114,37 +131,44 @@ def main():
     p.add_argument("--work", default="/tmp/tfc-model-bench")
     p.add_argument("--plot", default="")
     p.add_argument("--tfc-run", default=peers.DEFAULT_TFC_RUN)
+    p.add_argument("--no-bf16", action="store_true")
     args = p.parse_args()
+    bf16 = not args.no_bf16 and has_bf16()
     os.makedirs(args.work, exist_ok=True)
     peers.ensure_onnxruntime()
     print(peers.machine_line())
     rows = []
     for name in args.models.split(","):
         path, inputs, model, targs, gflop = build(name, args.work)
-        # Agreement with torch (and tfc's compile time, printed by --timing).
-        out_dir = os.path.join(args.work, "out_" + name)
-        _, _, _, err = peers.run_tfc(args.tfc_run, path, inputs, 1, ["--timing"], out_dir)
-        compile_ms = [l for l in err.splitlines() if "compile time: total" in l]
         with torch.no_grad():
             ref = model(*targs)
         ref = (ref[0] if isinstance(ref, tuple) else ref).numpy()
-        got = np.load(os.path.join(out_dir, "output0.npy"))
-        rel = float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
-        print("%s: %.2f GFLOP, tfc vs torch rel max error %.2e, %s" % (
-            name, gflop, rel, compile_ms[0].split(":", 1)[1].strip() if compile_ms else ""))
+        # Agreement with torch (and tfc's compile time, printed by --timing).
+        for precision in ["f32"] + (["bf16"] if bf16 else []):
+            out_dir = os.path.join(args.work, "out_%s_%s" % (name, precision))
+            _, _, _, err = peers.run_tfc(args.tfc_run, path, inputs, 1,
+                                         ["--timing", "--precision", precision],
+                                         out_dir)
+            compile_ms = [l for l in err.splitlines() if "compile time: total" in l]
+            rel = rel_error(np.load(os.path.join(out_dir, "output0.npy")), ref)
+            print("%s: %.2f GFLOP, tfc %s vs torch rel max error %.2e, %s" % (
+                name, gflop, precision, rel,
+                compile_ms[0].split(":", 1)[1].strip() if compile_ms else ""))
         for threads in (int(t) for t in args.threads.split(",")):
-            times = {"tfc": [], "ort": [], "torch": []}
+            times = {"tfc": [], "ort": [], "torch": [], "bf16": []}
             for _ in range(args.rounds):
                 extra = ["--threads", str(threads)] if threads > 1 else []
                 times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs, args.reps,
                                                   extra)[0])
+                if bf16:
+                    times["bf16"].append(peers.run_tfc(
+                        args.tfc_run, path, inputs, args.reps,
+                        extra + ["--precision", "bf16"])[0])
                 times["ort"].append(peers.run_ort(path, inputs, args.reps, threads)[0])
                 times["torch"].append(time_torch(model, targs, threads, args.reps))
-            med = {k: float(np.median(v)) for k, v in times.items()}
-            rows.append((name, threads, med["tfc"], med["ort"], med["torch"],
-                         med["tfc"] / med["ort"], med["tfc"] / med["torch"],
-                         gflop / med["tfc"] * 1e3, gflop / med["ort"] * 1e3,
-                         gflop / med["torch"] * 1e3))
+            med = {k: float(np.median(v)) if v else float("nan")
+                   for k, v in times.items()}
+            rows.append(dict(model=name, threads=threads, gflop=gflop, **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
     gemm, peak = gemm_line(args.tfc_run, args.work)
     hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
@@ -152,9 +176,25 @@ def main():
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
-        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f |" % r)
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f |" % (
+            r["model"], r["threads"], r["tfc"], r["ort"], r["torch"],
+            r["tfc"] / r["ort"], r["tfc"] / r["torch"], r["gflop"] / r["tfc"] * 1e3,
+            r["gflop"] / r["ort"] * 1e3, r["gflop"] / r["torch"] * 1e3))
     print("GEMM 128x768x3072 (tfc, 1 thread): %.1f GFLOP/s = %.0f%% of the measured "
           "fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak, peak))
+    if bf16:
+        print()
+        hdr = ("model", "threads", "tfc bf16 ms", "ORT fp32 ms", "ORT/tfc-bf16 speedup",
+               "tfc bf16 GFLOP/s")
+        print("| " + " | ".join(hdr) + " |")
+        print("|" + "---|" * len(hdr))
+        for r in rows:
+            print("| %s | %d | %.1f | %.1f | %.2fx | %.1f |" % (
+                r["model"], r["threads"], r["bf16"], r["ort"], r["ort"] / r["bf16"],
+                r["gflop"] / r["bf16"] * 1e3))
+        gemm16 = gemm_line(args.tfc_run, args.work, ["--precision", "bf16"])[0]
+        print("GEMM 128x768x3072 (tfc bf16, 1 thread): %.1f GFLOP/s = %.2fx the "
+              "measured fp32 peak" % (gemm16, gemm16 / peak))
     if args.plot:
         plot(rows, args.plot)
     return 0
@@ -169,11 +209,16 @@ def plot(rows, path):
         import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    labels = ["%s\n%dT" % (r[0], r[1]) for r in rows]
+    labels = ["%s\n%dT" % (r["model"], r["threads"]) for r in rows]
     x = np.arange(len(rows))
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(rows)), 4))
-    for i, (engine, col) in enumerate((("tfc", 2), ("ONNX Runtime", 3), ("torch", 4))):
-        ax.bar(x + (i - 1) * 0.27, [r[col] for r in rows], 0.27, label=engine)
+    fig, ax = plt.subplots(figsize=(max(6, 1.8 * len(rows)), 4))
+    engines = [("tfc", "tfc"), ("ONNX Runtime", "ort"), ("torch", "torch")]
+    if not np.isnan(rows[0]["bf16"]):
+        engines.insert(1, ("tfc bf16", "bf16"))
+    width = 0.8 / len(engines)
+    for i, (engine, key) in enumerate(engines):
+        ax.bar(x + (i - (len(engines) - 1) / 2) * width, [r[key] for r in rows],
+               width, label=engine)
     ax.set_xticks(x, labels)
     ax.set_ylabel("median latency (ms)")
     ax.set_yscale("log")
