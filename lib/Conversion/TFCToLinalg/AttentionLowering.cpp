@@ -5,8 +5,12 @@
 // with threads), and for each query tile of that head it streams key/value
 // tiles and carries the running row maximum m, the running denominator l and
 // the unnormalized output acc, so the Sq x Sk score matrix is never built:
-// memory beyond the operands is O(tile^2 + tile * Dv). With `causal`, the key
-// loop of a query tile stops after the last key tile that tile can see.
+// memory beyond the operands is O(tile^2 + tile * Dv) plus the head's K^T
+// (D x Sk, transposed once per head rather than once per tile pair, so the
+// tile products read its rows in place). Key tiles are 256 wide: up to that
+// length (BERT, ViT) one tile holds every key and the online rescaling
+// never runs. With `causal`, the key loop of a query tile stops after the
+// last key tile that tile can see.
 //
 // Rows whose keys are all masked (-inf) give 0/0 = NaN, as the reference
 // softmax does; the running maximum is clamped so that they never produce
@@ -29,7 +33,7 @@ using namespace mlir::tfc;
 namespace {
 
 constexpr int64_t kQueryTile = 64;
-constexpr int64_t kKeyTile = 64;
+constexpr int64_t kKeyTile = 256;
 
 /// Sizes of one attention op as index values, and slicing in its layout.
 struct Layout {
@@ -135,7 +139,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     if (mask)
       checkMaskSizes(b, mask, lay);
 
-    Value c0 = indexConst(b, 0), c1 = indexConst(b, 1);
+    Value c0 = indexConst(b, 0);
     Value tileQ = indexConst(b, kQueryTile), tileK = indexConst(b, kKeyTile);
     SmallVector<OpFoldResult> outSizes;
     if (lay.packed)
@@ -175,6 +179,17 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       Value shared = heads.getRegionIterArgs()[0];
       Value slab = lay.extract(b, shared, bi, hi, c0, lay.sq, lay.dv);
       Value hk = arith::DivUIOp::create(b, hi, lay.group);
+      // K^T of this head, [D, Sk], once for all its query tiles: the
+      // products q k^T read rows of it in place.
+      Value kHead = lay.extract(b, k, bi, hk, c0, lay.sk, lay.d);
+      SmallVector<OpFoldResult> kSizes =
+          tensor::getMixedSizes(b, b.getLoc(), kHead);
+      Value kTInit = emptyTensor(
+          b, {kSizes[1], kSizes[0]},
+          cast<RankedTensorType>(kHead.getType()).getElementType());
+      Value kT = linalg::TransposeOp::create(b, kHead, kTInit,
+                                             ArrayRef<int64_t>{1, 0})
+                     .getResult()[0];
       Value done = loop(b, lay.sq, tileQ, slab, [&](ImplicitLocOpBuilder &b3,
                                                     Value qi, Value o3) {
         Value tq = arith::MinSIOp::create(
@@ -187,7 +202,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           kEnd = arith::MinSIOp::create(
               b3, lay.sk, arith::MaxSIOp::create(b3, last, c0));
         }
-        KeyLoopState st = keyLoop(b3, op, lay, qTile, k, v, mask, scale, acc,
+        KeyLoopState st = keyLoop(b3, op, lay, qTile, kT, v, mask, scale, acc,
                                   bi, hi, hk, qi, tq, kEnd, tileK, offset);
         // The normalized tile is written straight into its rows of the
         // slab (a separate tile would be copied there element by element).
@@ -265,7 +280,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
   }
 
   static KeyLoopState keyLoop(ImplicitLocOpBuilder &b, AttentionOp op,
-                              const Layout &lay, Value qTile, Value k, Value v,
+                              const Layout &lay, Value qTile, Value kT, Value v,
                               Value mask, Value scale, Type acc, Value bi,
                               Value hi, Value hk, Value qi, Value tq,
                               Value kEnd, Value tileK, Value offset) {
@@ -282,7 +297,6 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           ImplicitLocOpBuilder nb(loc, ob);
           Value tk = arith::MinSIOp::create(
               nb, tileK, arith::SubIOp::create(nb, kEnd, kj));
-          Value kTile = lay.extract(nb, k, bi, hk, kj, tk, lay.d);
           Value vTile = lay.extract(nb, v, bi, hk, kj, tk, lay.dv);
           auto d2 = [&](unsigned i) { return nb.getAffineDimExpr(i); };
           auto map = [&](ArrayRef<AffineExpr> e, unsigned n) {
@@ -344,16 +358,18 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
             return arith::MulFOp::create(bb, l, a[1], a[0]).getResult();
           };
 
-          // s = scale * q k^T (+ mask), causal positions -inf. The key tile
-          // is transposed once per tile for the product.
+          // s = scale * q k^T (+ mask), causal positions -inf; k^T's
+          // columns [kj, kj + tk) are the key tile.
           Value zero = filledTensor(nb, {tq, tk}, acc, nb.getFloatAttr(acc, 0));
-          Value kTInit = emptyTensor(nb, {getAsOpFoldResult(lay.d), tk},
-                                     cast<RankedTensorType>(kTile.getType())
-                                         .getElementType());
-          Value kT = linalg::TransposeOp::create(nb, kTile, kTInit,
-                                                 ArrayRef<int64_t>{1, 0})
-                         .getResult()[0];
-          Value qk = tileMatmul(qTile, kT, zero);
+          auto kTType = cast<RankedTensorType>(kT.getType());
+          Value kTTile = tensor::ExtractSliceOp::create(
+              nb,
+              RankedTensorType::get({kTType.getDimSize(0), ShapedType::kDynamic},
+                                    kTType.getElementType()),
+              kT, ArrayRef<OpFoldResult>{nb.getIndexAttr(0), kj},
+              ArrayRef<OpFoldResult>{getAsOpFoldResult(lay.d), tk},
+              ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(1)});
+          Value qk = tileMatmul(qTile, kTTile, zero);
           SmallVector<Value> ins = {qk};
           SmallVector<AffineMap> maps = {map({d2(0), d2(1)}, 2)};
           if (mask) {

@@ -103,12 +103,16 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // -----
 
 // Attention is a flash-style loop nest (a parallel forall over (batch, head)
-// writing [Sq, Dv] slabs, 64-row query tiles, then 64-wide key tiles with the
-// online softmax); no 128x128 score tensor exists.
+// writing [Sq, Dv] slabs; the head's K^T once, then 64-row query tiles, then
+// key tiles of up to 256 columns of K^T with the online softmax); no
+// 128x128 score tensor exists, and no transpose runs per tile.
 // CHECK-LABEL: func @attention_flash
 // CHECK: scf.forall ({{.*}}, {{.*}}) in (1, 4) shared_outs
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<?x16xf32>) outs(%{{.*}} : tensor<16x?xf32>) permutation = [1, 0]
 // CHECK: scf.for {{.*}} step %c64
-// CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// CHECK: scf.for {{.*}} step %c256 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}] [16, %{{.*}}] [1, 1] : tensor<16x?xf32> to tensor<16x?xf32>
 // The f32 online-softmax step runs row by row on vector<16xf32>: the row
 // max, then exp(s - max) written and summed in one pass (tail lanes read
 // -inf).
