@@ -92,6 +92,8 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // One function per distinct kernel: identical layers compile once.
+  pm.addPass(tfc::createOutlineKernelsPass());
   if (threads > 1) {
     pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
     ConvertSCFToOpenMPPassOptions omp;

@@ -1,10 +1,17 @@
 // With threads=2 the contraction tiles become an OpenMP parallel loop on two
-// threads; everything else is lowered as usual.
+// threads; everything else is lowered as usual. Each kernel (the zero fill,
+// the tiled contraction) is its own noinline function that @main calls
+// (tfc-cpu-outline-kernels).
 // RUN: tfc-opt %s --tfc-lower-to-cpu=threads=2 | FileCheck %s
 
-// CHECK-LABEL: llvm.func @main
+// CHECK-LABEL: llvm.func @tfc_kernel_0
+// CHECK-SAME: passthrough = ["noinline"]
+// CHECK-LABEL: llvm.func @tfc_kernel_1
 // CHECK: omp.parallel num_threads
 // CHECK: omp.wsloop
+// CHECK-LABEL: llvm.func @main
+// CHECK: llvm.call @tfc_kernel_0
+// CHECK: llvm.call @tfc_kernel_1
 // CHECK-NOT: tfc.
 // CHECK-NOT: scf.
 func.func @main(%x: tensor<64x48xf32>, %w: tensor<96x48xf32>) -> tensor<64x96xf32> attributes {llvm.emit_c_interface} {

@@ -102,6 +102,34 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
   ];
 }
 
+def OutlineKernelsPass : Pass<"tfc-cpu-outline-kernels", "ModuleOp"> {
+  let summary = "Outline each top-level kernel into a function, one per distinct kernel";
+  let description = [{
+    On bufferized code (memrefs), every top-level loop (`scf.for`,
+    `scf.forall`, `scf.parallel`) or linalg op of a function with a body
+    becomes a call to a private function that holds it: the values it uses
+    from above are the arguments, except constants, which are cloned in.
+    Kernels whose functions are the same code (printed alike: same
+    argument types, same ops, same constants) share one function, so the
+    GEMM, norm and attention kernels of a transformer's identical layers are
+    compiled once, not once per layer, and `@main` becomes a short sequence
+    of calls. The functions are `noinline` for LLVM.
+
+    Example:
+    ```mlir
+    func.func @main(%x: memref<128x768xf32>, %w1: memref<24x768x32xf32>, ...) {
+      scf.forall (%j) in (24) { ... %w1 ... }
+      scf.forall (%j) in (24) { ... %w2 ... }   // the next layer's copy
+    // becomes
+    func.func private @tfc_kernel_0(%a: memref<128x768xf32>, %w: memref<24x768x32xf32>, ...)
+    func.func @main(...) {
+      call @tfc_kernel_0(%x, %w1, ...)
+      call @tfc_kernel_0(%y, %w2, ...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def TileContractionsPass : Pass<"tfc-cpu-tile-contractions", "func::FuncOp"> {
   let summary = "Cache-block linalg contractions for the CPU";
   let description = [{
