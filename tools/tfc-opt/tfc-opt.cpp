@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tfc/Import/ONNX.h"
+
+#include <limits>
 #include "tfc/Pipelines/Pipelines.h"
 #include "tfc/Pipelines/Registration.h"
 
@@ -45,7 +47,12 @@ int main(int argc, char **argv) {
       return 1;
     std::string text;
     llvm::raw_string_ostream os(text);
-    module->print(os);
+    // The text is parsed again below: print-time elision flags given for
+    // the output (--mlir-elide-*) must not drop the weights here.
+    OpPrintingFlags flags;
+    flags.elideLargeElementsAttrs(std::numeric_limits<int64_t>::max());
+    flags.elideLargeResourceString(std::numeric_limits<int64_t>::max());
+    module->print(os, flags);
     buffer = llvm::MemoryBuffer::getMemBufferCopy(text, inputFile);
   } else {
     buffer = openInputFile(inputFile, &error);
