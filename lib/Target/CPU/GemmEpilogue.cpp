@@ -16,6 +16,26 @@ static bool isRowMap(AffineMap map) {
                                               map.getContext());
 }
 
+/// Whether `map` reads an operand of type `t` at the output's own index
+/// over the iteration domain of output type `out`: the identity, where
+/// a unit dimension may also be read at the constant 0 (how the elementwise
+/// lowering broadcasts batch 1).
+static bool isElementwiseMap(AffineMap map, RankedTensorType t,
+                             RankedTensorType out) {
+  if (map.getNumResults() != (unsigned)out.getRank() ||
+      t.getRank() != out.getRank() || map.getNumSymbols())
+    return false;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    if (e == getAffineDimExpr(i, map.getContext()))
+      continue;
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (!c || c.getValue() != 0 || t.getDimSize(i) != 1 ||
+        out.getDimSize(i) != 1)
+      return false;
+  }
+  return true;
+}
+
 static bool allParallel(linalg::GenericOp g) {
   return g.getNumLoops() == g.getNumParallelLoops();
 }
@@ -84,10 +104,10 @@ matchStage(Value v, RankedTensorType type, SmallVector<EpilogueOperand> &ops) {
     if (!t || !t.getElementType().isF32())
       return std::nullopt;
     if (in->get() == v) {
-      if (chained || !map.isIdentity())
+      if (chained || !isElementwiseMap(map, t, type))
         return std::nullopt;
       chained = in->getOperandNumber();
-    } else if (map.isIdentity() && t.getRank() == type.getRank()) {
+    } else if (isElementwiseMap(map, t, type)) {
       others.push_back({in->get(), /*row=*/false});
     } else if (isRowMap(map) && t.getRank() == 1) {
       others.push_back({in->get(), /*row=*/true});

@@ -238,3 +238,34 @@ func.func @two_users(%x: tensor<6x4xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) 
   } -> tensor<6x8xf32>
   return %y, %g : tensor<6x8xf32>, tensor<6x8xf32>
 }
+
+// -----
+
+// Batch 1: the elementwise lowering reads the unit batch dimension at the
+// constant 0, which is the same element; the GELU-like op still fuses.
+// CHECK-LABEL: func @unit_batch_epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall
+// CHECK: math.tanh %{{.*}} : vector<4xf32>
+// CHECK: return
+func.func @unit_batch_epilogue(%x: tensor<1x6x4xf32>) -> tensor<1x6x8xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x8xf32>) -> tensor<1x6x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<1x6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %q = arith.addf %c, %p : f32
+    linalg.yield %q : f32
+  } -> tensor<1x6x8xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(b, m, n) -> (0, m, n)>, affine_map<(b, m, n) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%y : tensor<1x6x8xf32>) outs(%e : tensor<1x6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %o = math.tanh %in : f32
+    linalg.yield %o : f32
+  } -> tensor<1x6x8xf32>
+  return %g : tensor<1x6x8xf32>
+}
