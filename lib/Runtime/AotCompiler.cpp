@@ -200,7 +200,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
     error = "cannot create a temporary folder: " + ec.message();
     return false;
   }
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     if (!options.keepTemps)
       llvm::sys::fs::remove_directories(dir);
   });

@@ -18,6 +18,9 @@ struct tfc_model {
   const void **in_data;    /* bound input data, per input */
   int64_t **in_shape;      /* bound sizes, per input */
   void **out_data;         /* dense outputs of the last run */
+  void **out_alloc;        /* per output: the compiled code's buffer it lies
+                              in (freed through the buffer cache), or NULL
+                              when out_data is a copy (freed with free) */
   int64_t **out_shape;
   int have_outputs;
   char error[512];
@@ -58,8 +61,12 @@ static const char *shape_str(char *buf, size_t n, const int64_t *s, int r) {
 
 static void free_outputs(tfc_model *m) {
   for (int i = 0; i < m->info->num_outputs; ++i) {
-    free(m->out_data[i]);
+    if (m->out_alloc[i])
+      _mlir_memref_to_llvm_free(m->out_alloc[i]);
+    else
+      free(m->out_data[i]);
     free(m->out_shape[i]);
+    m->out_alloc[i] = NULL;
     m->out_data[i] = NULL;
     m->out_shape[i] = NULL;
   }
@@ -80,7 +87,9 @@ tfc_model *tfc_model_create_from_info(const tfc_model_info *info) {
   m->in_shape = calloc(ni ? ni : 1, sizeof *m->in_shape);
   m->out_data = calloc(no ? no : 1, sizeof *m->out_data);
   m->out_shape = calloc(no ? no : 1, sizeof *m->out_shape);
-  if (!m->in_data || !m->in_shape || !m->out_data || !m->out_shape) {
+  m->out_alloc = calloc(no ? no : 1, sizeof *m->out_alloc);
+  if (!m->in_data || !m->in_shape || !m->out_data || !m->out_shape ||
+      !m->out_alloc) {
     tfc_model_destroy(m);
     return NULL;
   }
@@ -90,7 +99,7 @@ tfc_model *tfc_model_create_from_info(const tfc_model_info *info) {
 void tfc_model_destroy(tfc_model *m) {
   if (!m)
     return;
-  if (m->out_data && m->out_shape)
+  if (m->out_data && m->out_shape && m->out_alloc)
     free_outputs(m);
   if (m->in_shape)
     for (int i = 0; i < m->info->num_inputs; ++i)
@@ -99,6 +108,7 @@ void tfc_model_destroy(tfc_model *m) {
   free(m->in_shape);
   free(m->out_data);
   free(m->out_shape);
+  free(m->out_alloc);
   free(m);
   if (__atomic_sub_fetch(&live_instances, 1, __ATOMIC_SEQ_CST) == 0)
     tfc_buffer_cache_release();
@@ -218,6 +228,19 @@ static int64_t *descriptor(int64_t *w, const void *data, const int64_t *shape,
   return w;
 }
 
+/* Whether the result described by w (rank r) is dense and row-major. */
+static int is_dense(const int64_t *w, int r) {
+  if (w[2] != 0)
+    return 0;
+  int64_t stride = 1;
+  for (int d = r; d-- > 0;) {
+    if (w[3 + d] != 1 && w[3 + r + d] != stride)
+      return 0;
+    stride *= w[3 + d];
+  }
+  return 1;
+}
+
 /* Copies the strided result described by w (rank r) into a dense buffer. */
 static void *dense_copy(const int64_t *w, int r, int es, int64_t count) {
   void *aligned;
@@ -298,7 +321,13 @@ int tfc_model_run(tfc_model *m) {
   info->invoke(args);
 
   int status = 0;
+  /* Released after every output is read: outputs may share a buffer. */
   void **freed = calloc(info->num_outputs ? info->num_outputs : 1, sizeof *freed);
+  char *release = calloc(info->num_outputs ? info->num_outputs : 1, 1);
+  if (!freed || !release) {
+    free(freed), free(release), free(w), free(desc), free(args);
+    return fail(m, "out of memory");
+  }
   off = 0;
   for (int i = 0; i < info->num_outputs; ++i) {
     const tfc_tensor_info *s = &info->outputs[i];
@@ -311,14 +340,14 @@ int tfc_model_run(tfc_model *m) {
     m->out_shape[i] = malloc((r ? r : 1) * sizeof(int64_t));
     if (m->out_shape[i] && r)
       memcpy(m->out_shape[i], rw + 3, r * sizeof(int64_t));
-    m->out_data[i] = dense_copy(rw, r, es, count);
-    if (!m->out_data[i] || !m->out_shape[i])
-      status = fail(m, "out of memory");
-    /* Free outputs the compiled code allocated (not inputs, weights or
-     * constant globals, which the lowering marks with 0xdeadbeef); an output
-     * returned twice is freed once. */
-    void *allocated;
+    /* Buffers the compiled code allocated (not inputs, weights or constant
+     * globals, which the lowering marks with 0xdeadbeef) are the caller's:
+     * a dense one becomes the output as it is (no copy; the buffer cache
+     * takes it back at the next run), others are copied and freed. A
+     * buffer returned twice is taken or freed once. */
+    void *allocated, *aligned;
     memcpy(&allocated, &rw[0], sizeof allocated);
+    memcpy(&aligned, &rw[1], sizeof aligned);
     int owned = allocated != NULL && allocated != (void *)(uintptr_t)0xdeadbeef;
     for (int j = 0; owned && j < info->num_inputs; ++j)
       owned = allocated != m->in_data[j];
@@ -326,11 +355,22 @@ int tfc_model_run(tfc_model *m) {
       owned = allocated != info->weights[j].data;
     for (int j = 0; owned && j < i; ++j)
       owned = allocated != freed[j];
-    if (owned) {
-      _mlir_memref_to_llvm_free(allocated);
+    if (owned && count > 0 && is_dense(rw, r)) {
+      m->out_data[i] = aligned;
+      m->out_alloc[i] = allocated;
       freed[i] = allocated;
+    } else {
+      m->out_data[i] = dense_copy(rw, r, es, count);
+      if (owned)
+        freed[i] = allocated, release[i] = 1;
     }
+    if (!m->out_data[i] || !m->out_shape[i])
+      status = fail(m, "out of memory");
   }
+  for (int i = 0; i < info->num_outputs; ++i)
+    if (release[i])
+      _mlir_memref_to_llvm_free(freed[i]);
+  free(release);
   free(freed);
   free(w);
   free(desc);
