@@ -9,8 +9,9 @@ random weights):
   vit-b16     224x224 image, patch 16, 12 layers, hidden 768, 1000 classes
 
 Each model runs in interleaved rounds (tfc, ONNX Runtime, torch, then again)
-at 1 and 2 threads; the table gives the median over rounds of each engine's
-median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
+at 1 and 2 threads (per round, tfc and ONNX Runtime time --fast-reps runs,
+torch eager --reps: it takes seconds a run); the table gives the median over
+rounds of each engine's median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
 (matmul and convolution FLOPs counted analytically). A GEMM-only line gives
 tfc's GFLOP/s on one 128x768x3072 linear against the measured fp32 peak
 (fp32_peak.c: independent AVX-512/AVX2 FMA chains), and --plot writes a PNG.
@@ -22,7 +23,8 @@ speedup over ONNX Runtime fp32 and its output error against torch (fp32)
 are printed, and a bf16 GEMM line. --no-bf16 leaves it out.
 
 Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
-         [--threads 1,2] [--rounds 3] [--reps 3] [--work DIR] [--plot FILE.png]
+         [--threads 1,2] [--rounds 3] [--reps 3] [--fast-reps 10] [--work DIR]
+         [--plot FILE.png]
          [--tfc-run PATH] [--no-bf16]
 """
 import argparse
@@ -127,7 +129,10 @@ def main():
     p.add_argument("--models", default="bert-base,gpt2-small,vit-b16")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--reps", type=int, default=3,
+                   help="timed runs per round of torch eager (seconds each)")
+    p.add_argument("--fast-reps", type=int, default=10,
+                   help="timed runs per round of tfc and ONNX Runtime")
     p.add_argument("--work", default="/tmp/tfc-model-bench")
     p.add_argument("--plot", default="")
     p.add_argument("--tfc-run", default=peers.DEFAULT_TFC_RUN)
@@ -158,13 +163,14 @@ def main():
             times = {"tfc": [], "ort": [], "torch": [], "bf16": []}
             for _ in range(args.rounds):
                 extra = ["--threads", str(threads)] if threads > 1 else []
-                times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs, args.reps,
-                                                  extra)[0])
+                times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs,
+                                                  args.fast_reps, extra)[0])
                 if bf16:
                     times["bf16"].append(peers.run_tfc(
-                        args.tfc_run, path, inputs, args.reps,
+                        args.tfc_run, path, inputs, args.fast_reps,
                         extra + ["--precision", "bf16"])[0])
-                times["ort"].append(peers.run_ort(path, inputs, args.reps, threads)[0])
+                times["ort"].append(peers.run_ort(path, inputs, args.fast_reps,
+                                                  threads)[0])
                 times["torch"].append(time_torch(model, targs, threads, args.reps))
             med = {k: float(np.median(v)) if v else float("nan")
                    for k, v in times.items()}
