@@ -328,14 +328,15 @@ struct GemmMicrokernelsPass
       // Top-level GEMMs are the parallel loops; those inside other loops
       // (the attention kernel's tile products) run sequentially.
       bool parallel = !g->getParentOfType<LoopLikeOpInterface>();
-      // A constant weight's GEMM (a linear layer) starts from its fill or
-      // bias and applies the elementwise ops after it in registers.
+      // A GEMM with a static, non-empty K starts from its fill or bias (the
+      // attention's q k^T tiles from zero); a constant weight's (a linear
+      // layer) also applies the elementwise ops after it in registers.
       cpu::GemmInit init;
       cpu::GemmEpilogue epilogue;
-      if (m.isConstant() && m.k > 0) {
+      if (!ShapedType::isDynamic(m.k) && m.k > 0)
         init = cpu::matchGemmInit(m.c);
+      if (m.isConstant() && m.k > 0)
         epilogue = cpu::matchGemmEpilogue(g);
-      }
       // The kernel writes every element of its output when it does not
       // start from the output's values.
       Value out = m.c;

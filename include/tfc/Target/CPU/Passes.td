@@ -52,10 +52,11 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     `A[m, k]` and `rows` vector FMAs. Leftover rows use blocks of rows/2,
     rows/4, ... 1.
 
-    Fusion, for constant weights: when `C` is a `linalg.fill` or the
-    broadcast of a `[N]` bias over the rows, the first slice starts its
-    accumulators from that scalar or bias row, and the fill or broadcast
-    disappears. A chain of elementwise `linalg.generic`s after the GEMM
+    Fusion: when K is static and `C` is a `linalg.fill` or the broadcast
+    of a `[N]` bias over the rows, the first slice starts its accumulators
+    from that scalar or bias row, and the fill or broadcast disappears (also
+    for the attention's zero-filled q k^T tiles). For constant weights, a
+    chain of elementwise `linalg.generic`s after the GEMM
     (each the only user of the value before it; bodies of elementwise
     arith and math ops; other inputs of the output's shape, such as a
     residual, or `[N]` rows) runs on the accumulator vectors after the last
