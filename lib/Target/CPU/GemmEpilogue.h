@@ -46,9 +46,6 @@ struct GemmEpilogue {
   SmallVector<EpilogueOperand> operands;
 
   bool empty() const { return stages.empty(); }
-  Value result() const {
-    return const_cast<linalg::GenericOp &>(stages.back().op).getResult(0);
-  }
 };
 
 /// The longest fusible chain after `gemm` (f32 throughout, same shape as the

@@ -99,7 +99,7 @@ struct KernelSpec {
   Value kSize;   // K, or K/2 pairs with bf16
   bool bf16;     // bf16 pair panels [panels, K/2, 2*cols] and A as pairs
   cpu::GemmInit init;
-  const cpu::GemmEpilogue *epilogue;
+  const cpu::GemmEpilogue &epilogue;
 };
 
 struct KernelBuilder {
@@ -161,7 +161,7 @@ struct KernelBuilder {
   /// applied.
   SmallVector<Value> final(ArrayRef<Value> rowIdx, Value col, ValueRange acc,
                            bool inBounds, Value k1) {
-    if (!s.epilogue || s.epilogue->empty())
+    if (s.epilogue.empty())
       return SmallVector<Value>(acc);
     Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k1,
                                        s.kSize);
@@ -174,12 +174,12 @@ struct KernelBuilder {
           for (auto [row, v] : llvm::zip(rowIdx, acc)) {
             SmallVector<Value> operands;
             for (auto [op, blk] :
-                 llvm::zip(s.epilogue->operands, epilogueBlocks))
+                 llvm::zip(s.epilogue.operands, epilogueBlocks))
               operands.push_back(
                   op.row ? k.read(blk, {col}, inBounds)
                          : k.read(blk, {row, k.idx(0)}, inBounds));
             out.push_back(
-                cpu::applyGemmEpilogue(lb, *s.epilogue, v, operands));
+                cpu::applyGemmEpilogue(lb, s.epilogue, v, operands));
           }
           scf::YieldOp::create(lb, out);
         },
@@ -349,7 +349,7 @@ struct GemmMicrokernelsPass
         last = epilogue.stages.back().op;
       rewriter.setInsertionPoint(last);
       Value result =
-          build(rewriter, g, m, parallel, {init, &epilogue}, out);
+          build(rewriter, g, m, parallel, init, epilogue, out);
       rewriter.replaceOp(last, result);
       if (!epilogue.empty()) {
         for (const cpu::GemmEpilogue::Stage &st :
@@ -363,22 +363,18 @@ struct GemmMicrokernelsPass
     }
   }
 
-  struct Fusion {
-    cpu::GemmInit init;
-    const cpu::GemmEpilogue *epilogue;
-  };
-
   /// The kernel for `g`, computed into `out` (the GEMM's own output, or
   /// what the fusion writes when the accumulators do not start from it).
   Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
-              bool parallel, Fusion fusion, Value out) {
+              bool parallel, const cpu::GemmInit &init,
+              const cpu::GemmEpilogue &epilogue, Value out) {
     ImplicitLocOpBuilder b(g.getLoc(), rewriter);
     // bf16 pairs need whole pairs of k and whole 16-lane dot products.
     bool pairs = bf16 && m.isConstant() && m.k % 2 == 0 && cols % 16 == 0;
     KernelSpec spec{rows,          cols,    pairs ? std::max<int64_t>(kc / 2, 1)
                                                   : kc,
                     m.b,           m.isConstant(), Value(), pairs,
-                    fusion.init,   fusion.epilogue};
+                    init,          epilogue};
     KernelBuilder kb{b, spec, Value(), {}};
     OpFoldResult panels;
     bool even;
@@ -455,7 +451,10 @@ struct GemmMicrokernelsPass
       k2.a = tensor::ExtractSliceOp::create(
           lb, rowsType(a, cast<RankedTensorType>(a.getType()).getShape().back()),
           a, aOff, aSz, strides);
-      auto [cOff, cSz] = place(cSizes, col, width);
+      // Not a structured binding: the lambda below captures them.
+      std::pair<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>> cPlace =
+          place(cSizes, col, width);
+      SmallVector<OpFoldResult> &cOff = cPlace.first, &cSz = cPlace.second;
       auto block = [&](Value full) -> Value {
         return tensor::ExtractSliceOp::create(
             lb, rowsType(full, even ? cols : ShapedType::kDynamic), full, cOff,
@@ -463,9 +462,8 @@ struct GemmMicrokernelsPass
       };
       // The epilogue's full-shape operands, cut like the output.
       SmallVector<Value> epilogueBlocks;
-      if (fusion.epilogue)
-        for (const cpu::EpilogueOperand &op : fusion.epilogue->operands)
-          epilogueBlocks.push_back(op.row ? op.source : block(op.source));
+      for (const cpu::EpilogueOperand &op : epilogue.operands)
+        epilogueBlocks.push_back(op.row ? op.source : block(op.source));
       k2.epilogueBlocks = epilogueBlocks;
       Value blk = block(dest);
       return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);

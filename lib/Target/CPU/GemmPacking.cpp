@@ -15,20 +15,30 @@ using namespace mlir::tfc::cpu;
 /// the transpose in L1.
 static constexpr int64_t kBlock = 64;
 
-void tfc::cpu::packPanels(const WeightView &w, int64_t cols, float *out) {
+/// Zeroes the last panel's columns past N (of `panels` panels of k x cols
+/// elements) and calls put(panel, column, k, W[j][k]) for every weight, in
+/// blocks of kBlock k.
+template <typename T, typename Put>
+static void forEachPanelWeight(const WeightView &w, int64_t cols, T *out,
+                               Put put) {
   int64_t panels = (w.n + cols - 1) / cols;
   if (w.n % cols)
     std::fill(out + (panels - 1) * w.k * cols, out + panels * w.k * cols,
-              0.0f);
+              T(0));
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t k0 = 0; k0 < w.k; k0 += kBlock) {
       int64_t k1 = std::min(w.k, k0 + kBlock);
-      for (int64_t jj = 0; jj < cols && p * cols + jj < w.n; ++jj) {
-        float *dst = out + (p * w.k) * cols + jj;
+      for (int64_t jj = 0; jj < cols && p * cols + jj < w.n; ++jj)
         for (int64_t kk = k0; kk < k1; ++kk)
-          dst[kk * cols] = w.at(p * cols + jj, kk);
-      }
+          put(p, jj, kk, w.at(p * cols + jj, kk));
     }
+}
+
+void tfc::cpu::packPanels(const WeightView &w, int64_t cols, float *out) {
+  forEachPanelWeight(w, cols, out,
+                     [&](int64_t p, int64_t jj, int64_t kk, float v) {
+                       out[(p * w.k + kk) * cols + jj] = v;
+                     });
 }
 
 uint16_t tfc::cpu::roundToBF16(float x) {
@@ -42,20 +52,13 @@ uint16_t tfc::cpu::roundToBF16(float x) {
 
 void tfc::cpu::packPairPanels(const WeightView &w, int64_t cols,
                               uint16_t *out) {
-  int64_t panels = (w.n + cols - 1) / cols, pairs = w.k / 2;
-  if (w.n % cols)
-    std::fill(out + (panels - 1) * pairs * cols * 2,
-              out + panels * pairs * cols * 2, uint16_t(0));
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t k0 = 0; k0 < w.k; k0 += kBlock) {
-      int64_t k1 = std::min(w.k, k0 + kBlock);
-      for (int64_t jj = 0; jj < cols && p * cols + jj < w.n; ++jj) {
-        uint16_t *dst = out + (p * pairs) * cols * 2 + jj * 2;
-        for (int64_t kk = k0; kk < k1; ++kk)
-          dst[(kk / 2) * cols * 2 + kk % 2] =
-              roundToBF16(w.at(p * cols + jj, kk));
-      }
-    }
+  // Panel p holds K/2 rows of `cols` (k even, k odd) pairs: as many
+  // elements as an f32 panel.
+  forEachPanelWeight(w, cols, out,
+                     [&](int64_t p, int64_t jj, int64_t kk, float v) {
+                       out[(p * w.k + kk / 2 * 2) * cols + jj * 2 + kk % 2] =
+                           roundToBF16(v);
+                     });
 }
 
 /// bf16(x)'s bits in the low half of an i32, rounded as roundToBF16.
