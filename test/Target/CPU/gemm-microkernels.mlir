@@ -6,11 +6,15 @@
 // column panels (zero-padded: N = 5), the loops run over batch x panels, and
 // each k step is one panel-row load, a broadcast of x and an FMA per row.
 // The accumulators start from the bias row (masked at the ragged panel), so
-// the broadcast that filled the output before is gone.
+// the broadcast that filled the output before is gone. Each k step also
+// prefetches (locality 1: into L2) the packed weights one kc slice ahead in
+// the flat panel layout, clamped to the last element.
 // CHECK-LABEL: func @linear
 // CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
 // CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[5.000000e-01, {{.*}}]> : tensor<5xf32>
 // CHECK: %[[INIT:.*]] = tensor.empty
+// CHECK: %[[BUF:.*]] = bufferization.to_buffer %[[P]] read_only : tensor<2x2x4xf32> to memref<2x2x4xf32>
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[BUF]] {{\[\[}}0, 1, 2]] : memref<2x2x4xf32> into memref<16xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2) shared_outs(%[[OUT:.*]] = %[[INIT]])
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
@@ -20,6 +24,12 @@
 // CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[T:.*]] = %[[C]])
 // CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
 // CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c256
+// CHECK: %[[ROW:.*]] = arith.muli %[[AHEAD]], %c4
+// CHECK: %[[AT:.*]] = arith.addi %[[PANEL]], %[[ROW]]
+// CHECK: %[[LINE:.*]] = arith.minsi %[[AT]], %c15
+// CHECK: memref.prefetch %[[FLAT]][%[[LINE]]], read, locality<1>, data : memref<16xf32>
 // CHECK: %[[W:.*]] = vector.transfer_read %[[P]][%[[J]], %[[K]], %c0], %{{.*}} {in_bounds = [true]}
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
@@ -166,6 +176,7 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
 // BF16: %[[AP:.*]] = linalg.generic {{.*}} ins(%arg0, %arg0 : tensor<6x4xf32>, tensor<6x4xf32>) outs(%{{.*}} : tensor<6x2xi32>)
 // BF16: arith.cmpf uno
 // BF16: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// BF16: memref.prefetch %{{.*}}[%{{.*}}], read, locality<1>, data : memref<64xbf16>
 // BF16: %[[WV:.*]] = vector.transfer_read %[[W]][%c0, %[[P]], %c0]{{.*}} : tensor<1x2x32xbf16>, vector<32xbf16>
 // BF16: %[[X:.*]] = tensor.extract %[[AP]][%{{.*}}, %[[P]]] : tensor<6x2xi32>
 // BF16: %[[XB:.*]] = vector.broadcast %[[X]] : i32 to vector<16xi32>

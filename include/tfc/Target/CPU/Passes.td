@@ -50,7 +50,9 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     keep `rows` accumulator vectors of `cols` floats in registers through
     the slice: per k step one weight vector load, `rows` broadcasts of
     `A[m, k]` and `rows` vector FMAs. Leftover rows use blocks of rows/2,
-    rows/4, ... 1.
+    rows/4, ... 1. With a packed weight each k step also prefetches into
+    L2 (`memref.prefetch`, locality 1) the weights one slice ahead, so the
+    next slice streams in from memory while the rows reuse this one.
 
     Fusion: when K is static and `C` is a `linalg.fill` or the broadcast
     of a `[N]` bias over the rows, the first slice starts its accumulators
@@ -93,6 +95,8 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::x86vector::X86VectorDialect"];
   let options = [
     Option<"rows", "rows", "int64_t", "8", "Rows of A per register block">,
