@@ -1,6 +1,7 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" -canonicalize -cse | FileCheck %s
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4 kc=2" -canonicalize -cse | FileCheck %s --check-prefix=SLICES
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=16 bf16=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=4 cols=4" -canonicalize -cse | FileCheck %s --check-prefix=ROWS4
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5), the loops run over batch x panels, and
@@ -279,4 +280,43 @@ func.func @unit_batch_epilogue(%x: tensor<1x6x4xf32>) -> tensor<1x6x8xf32> {
     linalg.yield %o : f32
   } -> tensor<1x6x8xf32>
   return %g : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Leftover rows: with a static row count (7 = 4 + 3) they are one block of
+// what is left, 3 accumulators; with a dynamic one, blocks of 2 and 1.
+// (Each block runs once here, so its row loop folds away.)
+// ROWS4-LABEL: func @leftover_rows
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>)
+// ROWS4-LABEL: func @leftover_rows_dynamic
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>)
+func.func @leftover_rows(%x: tensor<7x2xf32>, %c: tensor<7x4xf32>) -> tensor<7x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<7x2xf32>, tensor<4x2xf32>) outs(%c : tensor<7x4xf32>) {
+  ^bb0(%a: f32, %bb: f32, %o: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<7x4xf32>
+  return %r : tensor<7x4xf32>
+}
+func.func @leftover_rows_dynamic(%x: tensor<?x2xf32>, %c: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x2xf32>, tensor<4x2xf32>) outs(%c : tensor<?x4xf32>) {
+  ^bb0(%a: f32, %bb: f32, %o: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
 }

@@ -49,8 +49,9 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     other loops), k runs in slices of `kc`, and blocks of `rows` rows of `A`
     keep `rows` accumulator vectors of `cols` floats in registers through
     the slice: per k step one weight vector load, `rows` broadcasts of
-    `A[m, k]` and `rows` vector FMAs. Leftover rows use blocks of rows/2,
-    rows/4, ... 1. With a packed weight each k step also prefetches into
+    `A[m, k]` and `rows` vector FMAs. Leftover rows are one block of what
+    is left when the row count is static, else blocks of rows/2, rows/4,
+    ... 1. With a packed weight each k step also prefetches into
     L2 (`memref.prefetch`, locality 1) the weights one slice ahead, so the
     next slice streams in from memory while the rows reuse this one.
 
