@@ -11,9 +11,10 @@
 |*   tfc_model_destroy(m);                                                    *|
 |*                                                                            *|
 |* Tensors are dense and row-major. A model object is not thread-safe; use  *|
-|* one per thread (weights are shared, read-only). Functions returning int  *|
-|* return 0 on success and non-zero on error, with the message in            *|
-|* tfc_model_error.                                                           *|
+|* one per thread (weights are shared, read-only: the first instance copies *|
+|* them into huge pages, TFC_WEIGHT_PAGES=off keeps them in place; see the  *|
+|* README). Functions returning int return 0 on success and non-zero on     *|
+|* error, with the message in tfc_model_error.                               *|
 \*===----------------------------------------------------------------------===*/
 #ifndef TFC_C_MODEL_H
 #define TFC_C_MODEL_H

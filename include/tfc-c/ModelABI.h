@@ -51,6 +51,12 @@ void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
 void _mlir_memref_to_llvm_free(void *ptr);
 void tfc_buffer_cache_release(void);
 
+/* Weights in huge pages (lib/Runtime/WeightPages.c): per weight of `info`,
+ * a copy shared by the instances of that model, or NULL where the weights
+ * stay in place (small models, no mapping); release when an instance goes. */
+const void *const *tfc_weights_acquire(const tfc_model_info *info);
+void tfc_weights_release(const tfc_model_info *info);
+
 /* A model instance over `info` (which must outlive it). */
 tfc_model *tfc_model_create_from_info(const tfc_model_info *info);
 

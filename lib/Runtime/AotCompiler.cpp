@@ -4,9 +4,8 @@
 // temporary folder: the model's object file (LLVM, host CPU, PIC), the
 // weights (one binary file pulled in by an assembler .incbin, 64-byte
 // aligned), a generated C file with the model's tfc_model_info and
-// tfc_model_create, and the C runtime (ModelRuntime.c and BufferCache.c,
-// embedded in tfc). A
-// version script exports the C API only, so several models load side by side.
+// tfc_model_create, and the C runtime (ModelRuntime.c, BufferCache.c and
+// WeightPages.c, embedded in tfc). A version script exports the C API only, so several models load side by side.
 //
 //===----------------------------------------------------------------------===//
 #include "tfc/Runtime/AotCompiler.h"
@@ -298,6 +297,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
       writeFile(file("tfc-c/ModelABI.h"), kModelABIHeader, error) &&
       writeFile(file("ModelRuntime.c"), kModelRuntimeSource, error) &&
       writeFile(file("BufferCache.c"), kBufferCacheSource, error) &&
+      writeFile(file("WeightPages.c"), kWeightPagesSource, error) &&
       writeFile(file("model_info.c"), glueSource(lowered, offsets, options.threads > 1), error) &&
       writeFile(file("weights.S"), asmText, error) &&
       writeFile(file("exports.map"), exports, error)) {
@@ -317,7 +317,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   std::vector<std::string> args = {
       *cc, "-shared", "-fPIC", "-O2", "-std=c11", "-I", std::string(dir),
       "-o", options.libraryPath, file("model_info.c"), file("ModelRuntime.c"),
-      file("BufferCache.c"),
+      file("BufferCache.c"), file("WeightPages.c"),
       file("weights.S"), objectPath,
       "-Wl,--version-script=" + file("exports.map"), "-Wl,-Bsymbolic",
       "-Wl,-z,noexecstack", "-Wl,--as-needed", "-pthread"};

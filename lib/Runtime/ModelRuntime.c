@@ -15,6 +15,8 @@
 
 struct tfc_model {
   const tfc_model_info *info;
+  const void *const *weights; /* per weight, its huge-page copy (NULL: the
+                                 weights are used in place) */
   const void **in_data;    /* bound input data, per input */
   int64_t **in_shape;      /* bound sizes, per input */
   void **out_data;         /* dense outputs of the last run */
@@ -82,6 +84,7 @@ tfc_model *tfc_model_create_from_info(const tfc_model_info *info) {
     return NULL;
   __atomic_add_fetch(&live_instances, 1, __ATOMIC_SEQ_CST);
   m->info = info;
+  m->weights = tfc_weights_acquire(info);
   int ni = info->num_inputs, no = info->num_outputs;
   m->in_data = calloc(ni ? ni : 1, sizeof *m->in_data);
   m->in_shape = calloc(ni ? ni : 1, sizeof *m->in_shape);
@@ -109,6 +112,8 @@ void tfc_model_destroy(tfc_model *m) {
   free(m->out_data);
   free(m->out_shape);
   free(m->out_alloc);
+  if (m->weights)
+    tfc_weights_release(m->info);
   free(m);
   if (__atomic_sub_fetch(&live_instances, 1, __ATOMIC_SEQ_CST) == 0)
     tfc_buffer_cache_release();
@@ -117,6 +122,10 @@ void tfc_model_destroy(tfc_model *m) {
 const char *tfc_model_error(const tfc_model *m) { return m ? m->error : ""; }
 int tfc_model_num_inputs(const tfc_model *m) { return m->info->num_inputs; }
 int tfc_model_num_outputs(const tfc_model *m) { return m->info->num_outputs; }
+
+static const void *weight_data(const tfc_model *m, int i) {
+  return m->weights ? m->weights[i] : m->info->weights[i].data;
+}
 
 static const tfc_tensor_info *input_info(const tfc_model *m, int i) {
   return i >= 0 && i < m->info->num_inputs ? &m->info->inputs[i] : NULL;
@@ -314,7 +323,7 @@ int tfc_model_run(tfc_model *m) {
   }
   for (int i = 0; i < info->num_weights; ++i, ++k) {
     const tfc_weight_info *wt = &info->weights[i];
-    desc[k] = descriptor(w + off, wt->data, wt->shape, wt->rank);
+    desc[k] = descriptor(w + off, weight_data(m, i), wt->shape, wt->rank);
     args[k] = &desc[k];
     off += 3 + 2 * (size_t)wt->rank;
   }
@@ -352,7 +361,7 @@ int tfc_model_run(tfc_model *m) {
     for (int j = 0; owned && j < info->num_inputs; ++j)
       owned = allocated != m->in_data[j];
     for (int j = 0; owned && j < info->num_weights; ++j)
-      owned = allocated != info->weights[j].data;
+      owned = allocated != weight_data(m, j);
     for (int j = 0; owned && j < i; ++j)
       owned = allocated != freed[j];
     if (owned && count > 0 && is_dense(rw, r)) {

@@ -1,0 +1,125 @@
+/*===- WeightPages.c - a model's weights in transparent huge pages --------===*\
+|*                                                                            *|
+|* The GEMM kernels stream every weight from memory on every run. Where the  *|
+|* weights lie in 4 KiB pages (the .rodata of a library tfc-compile wrote,  *|
+|* mapped from the page cache, or the JIT's heap) each page costs a TLB     *|
+|* miss, and the run time depends on where the kernel happened to put the   *|
+|* pages: two copies of one ViT-B/16 library ran at 189 and 245 ms. So the   *|
+|* first instance of a model copies its weights into one anonymous mapping  *|
+|* advised MADV_HUGEPAGE, which the instances of that model share; the last *|
+|* one destroyed unmaps it. Small models (under MIN_BYTES) and hosts where  *|
+|* the mapping fails keep the weights where they are. The environment       *|
+|* variable TFC_WEIGHT_PAGES=off keeps them in place always (no copy: half  *|
+|* the memory), =always copies also small models.                           *|
+\*===----------------------------------------------------------------------===*/
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS and madvise under -std=c11 */
+#include "tfc-c/ModelABI.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+enum { HUGE_PAGE = 2 << 20, ALIGN = 64 };
+static const uint64_t MIN_BYTES = 8 << 20;
+
+typedef struct weight_copy {
+  const tfc_model_info *info;
+  int refs;
+  char *base;          /* the mapping */
+  size_t size;         /* its length */
+  const void **data;   /* per weight, its copy */
+  struct weight_copy *next;
+} weight_copy;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static weight_copy *copies;
+
+static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+/* A 2 MiB-aligned anonymous mapping of `size` bytes (a multiple of 2 MiB):
+ * map 2 MiB more, unmap the unaligned ends. */
+static char *map_aligned(size_t size) {
+  char *raw = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return NULL;
+  char *base = (char *)round_up((size_t)raw, HUGE_PAGE);
+  if (base > raw)
+    munmap(raw, (size_t)(base - raw));
+  size_t tail = (size_t)(raw + size + HUGE_PAGE - (base + size));
+  if (tail)
+    munmap(base + size, tail);
+  return base;
+}
+
+static weight_copy *make_copy(const tfc_model_info *info) {
+  uint64_t total = 0;
+  for (int i = 0; i < info->num_weights; ++i) {
+    if (info->weights[i].bytes > UINT64_MAX / 2 - total)
+      return NULL;
+    total = round_up(total, ALIGN) + info->weights[i].bytes;
+  }
+  const char *mode = getenv("TFC_WEIGHT_PAGES");
+  int always = mode && !strcmp(mode, "always");
+  if (mode && !strcmp(mode, "off"))
+    return NULL;
+  if ((total < MIN_BYTES && !always) || total == 0 || total > SIZE_MAX / 2)
+    return NULL;
+  weight_copy *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
+  c->data = calloc((size_t)info->num_weights, sizeof *c->data);
+  c->size = round_up((size_t)total, HUGE_PAGE);
+  c->base = c->data ? map_aligned(c->size) : NULL;
+  if (!c->base) {
+    free(c->data);
+    free(c);
+    return NULL;
+  }
+#ifdef MADV_HUGEPAGE
+  madvise(c->base, c->size, MADV_HUGEPAGE);
+#endif
+  size_t off = 0;
+  for (int i = 0; i < info->num_weights; ++i) {
+    off = round_up(off, ALIGN);
+    memcpy(c->base + off, info->weights[i].data, info->weights[i].bytes);
+    c->data[i] = c->base + off;
+    off += info->weights[i].bytes;
+  }
+  mprotect(c->base, c->size, PROT_READ);
+  c->info = info;
+  return c;
+}
+
+const void *const *tfc_weights_acquire(const tfc_model_info *info) {
+  pthread_mutex_lock(&lock);
+  weight_copy *c = copies;
+  while (c && c->info != info)
+    c = c->next;
+  if (!c && (c = make_copy(info))) {
+    c->next = copies;
+    copies = c;
+  }
+  if (c)
+    ++c->refs;
+  pthread_mutex_unlock(&lock);
+  return c ? c->data : NULL;
+}
+
+void tfc_weights_release(const tfc_model_info *info) {
+  pthread_mutex_lock(&lock);
+  for (weight_copy **p = &copies; *p; p = &(*p)->next) {
+    weight_copy *c = *p;
+    if (c->info != info)
+      continue;
+    if (--c->refs == 0) {
+      *p = c->next;
+      munmap(c->base, c->size);
+      free(c->data);
+      free(c);
+    }
+    break;
+  }
+  pthread_mutex_unlock(&lock);
+}
