@@ -124,6 +124,13 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK: vector.reduction <add>
 // CHECK: math.exp
 // CHECK-NOT: tensor<1x4x128x128xf32>
+// The output tile is acc * (1 / l): one division per row.
+// CHECK: arith.divf %cst{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: } -> tensor<?xf32>
+// CHECK-NEXT: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x16xf32>, tensor<?xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
 // CHECK: tensor.parallel_insert_slice {{.*}} [1, 1, %{{.*}}, 16]
 // CHECK: return
 func.func @attention_flash(%q: tensor<1x4x128x16xf32>, %k: tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32> {
