@@ -5,7 +5,8 @@
 // weights (one binary file pulled in by an assembler .incbin, 64-byte
 // aligned), a generated C file with the model's tfc_model_info and
 // tfc_model_create, and the C runtime (ModelRuntime.c, BufferCache.c and
-// WeightPages.c, embedded in tfc). A version script exports the C API only, so several models load side by side.
+// WeightPages.c, embedded in tfc). A version script exports the C API only,
+// so several models load side by side.
 //
 //===----------------------------------------------------------------------===//
 #include "tfc/Runtime/AotCompiler.h"

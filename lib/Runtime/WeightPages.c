@@ -54,16 +54,16 @@ static char *map_aligned(size_t size) {
 }
 
 static weight_copy *make_copy(const tfc_model_info *info) {
+  const char *mode = getenv("TFC_WEIGHT_PAGES");
+  if (mode && !strcmp(mode, "off"))
+    return NULL;
+  int always = mode && !strcmp(mode, "always");
   uint64_t total = 0;
   for (int i = 0; i < info->num_weights; ++i) {
     if (info->weights[i].bytes > UINT64_MAX / 2 - total)
       return NULL;
     total = round_up(total, ALIGN) + info->weights[i].bytes;
   }
-  const char *mode = getenv("TFC_WEIGHT_PAGES");
-  int always = mode && !strcmp(mode, "always");
-  if (mode && !strcmp(mode, "off"))
-    return NULL;
   if ((total < MIN_BYTES && !always) || total == 0 || total > SIZE_MAX / 2)
     return NULL;
   weight_copy *c = calloc(1, sizeof *c);

@@ -448,24 +448,14 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
                          Value init, Type elem) {
     MLIRContext *ctx = b.getContext();
     auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    auto id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
     auto rows = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
     auto par = utils::IteratorType::parallel;
-    Value empty = tensor::EmptyOp::create(
-        b, tensor::getMixedSizes(b, b.getLoc(), st.l),
-        cast<RankedTensorType>(st.l.getType()).getElementType());
-    Value inverse =
-        linalg::GenericOp::create(
-            b, TypeRange{empty.getType()}, ValueRange{st.l}, ValueRange{empty},
-            {id1, id1}, {par},
-            [&](OpBuilder &bb, Location l, ValueRange a) {
-              Value one = arith::ConstantOp::create(
-                  bb, l, bb.getFloatAttr(a[0].getType(), 1.0));
-              linalg::YieldOp::create(
-                  bb, l,
-                  ValueRange{arith::DivFOp::create(bb, l, one, a[0])});
-            })
-            .getResult(0);
+    Value inverse = buildElementwise(
+        b, {st.l}, cast<RankedTensorType>(st.l.getType()),
+        [](OpBuilder &bb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(
+              bb, l, scalarConst(bb, l, a[0].getType(), 1.0), a[0]);
+        });
     return linalg::GenericOp::create(
                b, TypeRange{init.getType()}, ValueRange{st.acc, inverse},
                ValueRange{init}, {id, rows, id}, {par, par},
