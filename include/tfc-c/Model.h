@@ -1,20 +1,20 @@
 /*===- tfc-c/Model.h - C API of a compiled tfc model ---------------------===*\
 |*                                                                            *|
 |* A model compiled by `tfc-compile MODEL --target=cpu -o model.so` is a      *|
-|* shared library exporting these functions (and nothing else). The same    *|
-|* runtime runs models that tfc-run compiles in process (JIT).               *|
+|* shared library exporting these functions (and nothing else). The same      *|
+|* runtime runs models that tfc-run compiles in process (JIT).                *|
 |*                                                                            *|
 |*   tfc_model *m = tfc_model_create();                                       *|
-|*   tfc_model_set_input(m, 0, TFC_F32, data, shape, rank);  (each input)    *|
+|*   tfc_model_set_input(m, 0, TFC_F32, data, shape, rank);  (each input)     *|
 |*   if (tfc_model_run(m) != 0) puts(tfc_model_error(m));                     *|
 |*   tfc_model_output(m, 0, &out, &out_shape, &out_rank);                     *|
 |*   tfc_model_destroy(m);                                                    *|
 |*                                                                            *|
-|* Tensors are dense and row-major. A model object is not thread-safe; use  *|
-|* one per thread (weights are shared, read-only: the first instance copies *|
-|* them into huge pages, TFC_WEIGHT_PAGES=off keeps them in place; see the  *|
-|* README). Functions returning int return 0 on success and non-zero on     *|
-|* error, with the message in tfc_model_error.                               *|
+|* Tensors are dense and row-major. A model object is not thread-safe; use    *|
+|* one per thread (weights are shared and read-only; TFC_WEIGHT_PAGES=copy    *|
+|* copies them into huge pages once per model, see the README). Functions     *|
+|* returning int return 0 on success and non-zero on error, with the          *|
+|* message in tfc_model_error.                                                *|
 \*===----------------------------------------------------------------------===*/
 #ifndef TFC_C_MODEL_H
 #define TFC_C_MODEL_H

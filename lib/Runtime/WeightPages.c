@@ -1,16 +1,17 @@
 /*===- WeightPages.c - a model's weights in transparent huge pages --------===*\
 |*                                                                            *|
-|* The GEMM kernels stream every weight from memory on every run. Where the  *|
-|* weights lie in 4 KiB pages (the .rodata of a library tfc-compile wrote,  *|
-|* mapped from the page cache, or the JIT's heap) each page costs a TLB     *|
-|* miss, and the run time depends on where the kernel happened to put the   *|
-|* pages: two copies of one ViT-B/16 library ran at 189 and 245 ms. So the   *|
-|* first instance of a model copies its weights into one anonymous mapping  *|
-|* advised MADV_HUGEPAGE, which the instances of that model share; the last *|
-|* one destroyed unmaps it. Small models (under MIN_BYTES) and hosts where  *|
-|* the mapping fails keep the weights where they are. The environment       *|
-|* variable TFC_WEIGHT_PAGES=off keeps them in place always (no copy: half  *|
-|* the memory), =always copies also small models.                           *|
+|* The GEMM kernels stream every weight from memory on every run, so where    *|
+|* the weights lie in 4 KiB pages each page costs a TLB miss. The weights     *|
+|* are used in place by default: a library's read-only data is mapped from    *|
+|* the page cache, which on current kernels (ext4 large folios) is mostly     *|
+|* huge already, and copying measured no faster there (BERT-base, 1 thread,   *|
+|* 16 alternating rounds: in place 134.2 ms, copy 139.0 ms median). A         *|
+|* library copied with cp(1), or an older kernel, can leave it in 4 KiB       *|
+|* pages; TFC_WEIGHT_PAGES=copy then copies the weights of a model with at    *|
+|* least MIN_BYTES into one anonymous mapping advised MADV_HUGEPAGE, which    *|
+|* the instances of that model share and the last one destroyed unmaps;       *|
+|* =always copies small models too. Where the mapping fails the weights       *|
+|* stay in place.                                                             *|
 \*===----------------------------------------------------------------------===*/
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS and madvise under -std=c11 */
 #include "tfc-c/ModelABI.h"
@@ -55,9 +56,9 @@ static char *map_aligned(size_t size) {
 
 static weight_copy *make_copy(const tfc_model_info *info) {
   const char *mode = getenv("TFC_WEIGHT_PAGES");
-  if (mode && !strcmp(mode, "off"))
-    return NULL;
   int always = mode && !strcmp(mode, "always");
+  if (!always && !(mode && !strcmp(mode, "copy")))
+    return NULL;
   uint64_t total = 0;
   for (int i = 0; i < info->num_weights; ++i) {
     if (info->weights[i].bytes > UINT64_MAX / 2 - total)
