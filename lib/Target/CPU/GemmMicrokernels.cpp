@@ -204,13 +204,14 @@ struct KernelBuilder {
     for (int64_t q = 0; q < r; ++q)
       rowIdx.push_back(q ? (Value)arith::AddIOp::create(b, i, idx(q)) : i);
     SmallVector<Value> acc = initial(rowIdx, col, t, inBounds, k0);
+    Value ahead = s.flatWeights ? prefetchStart(panel, k0, k1) : Value();
     auto loop = scf::ForOp::create(
         b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
           if (s.flatWeights)
-            k.prefetchNextSlice(panel, kk);
+            k.prefetchNextSlice(ahead, k0, kk);
           if (s.bf16) {
             scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
             return;
@@ -236,30 +237,47 @@ struct KernelBuilder {
     return t;
   }
 
-  /// Prefetches into L2 the packed weights one slice ahead of k step `kk`
-  /// (the panel's next slice, or the next panel's first). The rows reuse
-  /// the current slice from L1 while the next arrives; the weights of a
-  /// model come from DRAM on every run, and the hardware prefetchers stop
-  /// at each 4 KiB page. Every row block issues them: the ones after the
-  /// first hit L2 and cost a load slot, and that measured faster than the
-  /// first row block alone. prefetcht2 measured better than t0, t1 or nta.
-  void prefetchNextSlice(Value panel, Value kk) {
+  /// Where the prefetches of the k steps [k0, k1) start in the flat
+  /// weights: the panel's next slice (or the next panel's first), moved
+  /// back so that the whole span stays inside the buffer (the last slice
+  /// of the last panel prefetches itself). Clamping once here instead of
+  /// per line keeps six scalar ops out of the k loop.
+  Value prefetchStart(Value panel, Value k0, Value k1) {
     auto type = cast<MemRefType>(s.flatWeights.getType());
+    int64_t step = cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
+    int64_t perPanel = cast<RankedTensorType>(s.weights.getType())
+                           .getDimSize(1) * step;
+    Value next = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, panel, idx(perPanel)),
+        arith::MulIOp::create(b, arith::AddIOp::create(b, k0, idx(s.kc)),
+                              idx(step)));
+    Value span = arith::MulIOp::create(
+        b, arith::SubIOp::create(b, k1, k0), idx(step));
+    return arith::MinSIOp::create(
+        b, next,
+        arith::SubIOp::create(b, idx(type.getNumElements()), span));
+  }
+
+  /// Prefetches into L2 the packed weights of k step `kk` one slice ahead,
+  /// from `start` (prefetchStart). The rows reuse the current slice from
+  /// L1 while the next arrives; the weights of a model come from DRAM on
+  /// every run, and the hardware prefetchers stop at each 4 KiB page.
+  /// Every row block issues them: the ones after the first hit L2 and cost
+  /// a load slot, and that measured faster than the first row block alone.
+  /// prefetcht2 measured better than t0, t1 or nta.
+  void prefetchNextSlice(Value start, Value k0, Value kk) {
     auto packed = cast<RankedTensorType>(s.weights.getType());
     int64_t step = packed.getDimSize(2); // elements per k step
     int64_t perLine = 64 / (packed.getElementTypeBitWidth() / 8);
     Value at = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, panel, idx(packed.getDimSize(1) * step)),
-        arith::MulIOp::create(b, arith::AddIOp::create(b, kk, idx(s.kc)),
+        b, start,
+        arith::MulIOp::create(b, arith::SubIOp::create(b, kk, k0),
                               idx(step)));
-    for (int64_t e = 0; e < step; e += perLine) {
-      Value line = arith::MinSIOp::create(
-          b, arith::AddIOp::create(b, at, idx(e)),
-          idx(type.getNumElements() - 1));
-      memref::PrefetchOp::create(b, s.flatWeights, ValueRange{line},
-                                 /*isWrite=*/false, /*localityHint=*/1,
-                                 /*isDataCache=*/true);
-    }
+    for (int64_t e = 0; e < step; e += perLine)
+      memref::PrefetchOp::create(
+          b, s.flatWeights,
+          ValueRange{e ? (Value)arith::AddIOp::create(b, at, idx(e)) : at},
+          /*isWrite=*/false, /*localityHint=*/1, /*isDataCache=*/true);
   }
 
   /// One k-pair step of the bf16 kernel: per 16 columns one vdpbf16ps
@@ -297,7 +315,7 @@ struct KernelBuilder {
   }
 
   /// The output block `t` ([M, width]) of panel `panel` computed: k in
-  /// slices of `kc` (one slice of the panel stays in L1 while every row
+  /// slices of `kc` (one slice of the panel stays in cache while every row
   /// block uses it), rows in blocks (see rowBlocks).
   Value panelBlock(Value panel, Value col, Value t, bool inBounds) {
     Value m = tensor::DimOp::create(b, a, 0);

@@ -9,7 +9,8 @@
 // The accumulators start from the bias row (masked at the ragged panel), so
 // the broadcast that filled the output before is gone. Each k step also
 // prefetches (locality 1: into L2) the packed weights one kc slice ahead in
-// the flat panel layout, clamped to the last element.
+// the flat panel layout; the start is clamped once per row block so that the
+// slice's span ends inside the buffer (16 - 2 * 4 = 8).
 // CHECK-LABEL: func @linear
 // CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
 // CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[5.000000e-01, {{.*}}]> : tensor<5xf32>
@@ -24,12 +25,12 @@
 // Two-row blocks (rows 0-3), then the one leftover row.
 // CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[T:.*]] = %[[C]])
 // CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
-// CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
-// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c256
-// CHECK: %[[ROW:.*]] = arith.muli %[[AHEAD]], %c4
-// CHECK: %[[AT:.*]] = arith.addi %[[PANEL]], %[[ROW]]
-// CHECK: %[[LINE:.*]] = arith.minsi %[[AT]], %c15
+// CHECK: %[[NEXT:.*]] = arith.addi %[[PANEL]], %c1024
+// CHECK: %[[START:.*]] = arith.minsi %[[NEXT]], %c8
+// CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[ROW:.*]] = arith.muli %[[K]], %c4
+// CHECK: %[[LINE:.*]] = arith.addi %[[START]], %[[ROW]]
 // CHECK: memref.prefetch %[[FLAT]][%[[LINE]]], read, locality<1>, data : memref<16xf32>
 // CHECK: %[[W:.*]] = vector.transfer_read %[[P]][%[[J]], %[[K]], %c0], %{{.*}} {in_bounds = [true]}
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
