@@ -65,7 +65,10 @@ bool Model::run(const std::vector<HostTensor> &inputs,
     error = api.error(instance);
     return false;
   }
-  outputs.clear();
+  // Repeated runs (tfc-run --bench) reuse the output buffers: a fresh
+  // vector would zero-fill and page-fault GPT-2's 25 MB of logits (5 % of
+  // its run time) before the copy.
+  outputs.resize(outputSpecs.size());
   for (size_t i = 0; i < outputSpecs.size(); ++i) {
     const void *data;
     const int64_t *shape;
@@ -74,13 +77,12 @@ bool Model::run(const std::vector<HostTensor> &inputs,
       error = api.error(instance);
       return false;
     }
-    HostTensor t;
+    HostTensor &t = outputs[i];
     t.dtype = outputSpecs[i].dtype;
     t.shape.assign(shape, shape + rank);
     t.data.resize(t.numElements() * dtypeSize(t.dtype));
     if (!t.data.empty())
       std::memcpy(t.data.data(), data, t.data.size());
-    outputs.push_back(std::move(t));
   }
   return true;
 }

@@ -37,7 +37,9 @@ public:
   }
 
   /// Checks `inputs` (one per model input, in order) against the specs and
-  /// runs the model. On error returns false with a message naming the input.
+  /// runs the model; `outputs` becomes one tensor per model output (the
+  /// buffers of tensors already there are reused). On error returns false
+  /// with a message naming the input.
   bool run(const std::vector<HostTensor> &inputs,
            std::vector<HostTensor> &outputs, std::string &error);
 
