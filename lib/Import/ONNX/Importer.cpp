@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Import/ONNXTensorData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -221,8 +222,8 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
         c = '_';
     if (key.empty() || llvm::isDigit(key[0]))
       key = "w_" + key;
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(bytes.data(), bytes.size()), alignof(double));
+    AsmResourceBlob blob = allocateWeightBlob(bytes.size(), alignof(double));
+    llvm::copy(bytes, blob.getMutableData().begin());
     return cast<ElementsAttr>(
         DenseResourceElementsAttr::get(type, key, std::move(blob)));
   }

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <cstring>
+
 namespace mlir::tfc {
 #define GEN_PASS_DEF_MERGEQKVPASS
 #include "tfc/Dialect/TFC/Transforms/Passes.h.inc"
@@ -60,35 +62,38 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     int64_t k = wt0.getDimSize(1);
     size_t e = et.getIntOrFloatBitWidth() / 8;
     bool anyBias = llvm::any_of(ops, [](LinearOp op) { return op.getBias(); });
-    std::vector<char> weights, biases;
     SmallVector<int64_t> sizes;
-    for (LinearOp op : ops) {
-      std::vector<char> storage;
-      ArrayRef<char> w = constantBytes(op.getWeight(), storage);
-      weights.insert(weights.end(), w.begin(), w.end());
-      int64_t n = op.getWeight().getType().getDimSize(0);
-      sizes.push_back(n);
-      if (!anyBias)
-        continue;
-      if (op.getBias()) {
-        ArrayRef<char> b = constantBytes(op.getBias(), storage);
-        biases.insert(biases.end(), b.begin(), b.end());
-      } else {
-        biases.insert(biases.end(), n * e, 0);
-      }
-    }
+    for (LinearOp op : ops)
+      sizes.push_back(op.getWeight().getType().getDimSize(0));
     int64_t total = 0;
     for (int64_t n : sizes)
       total += n;
     // The first linear comes first in its block; its input dominates it.
     rewriter.setInsertionPoint(ops.front());
     Location loc = ops.front().getLoc();
-    Value w = createConstant(rewriter, loc,
-                             RankedTensorType::get({total, k}, et), weights);
+    // Each operand's bytes straight into the merged constant (no growing
+    // buffer: BERT-base's Q, K and V weights are 7 MB a layer).
+    auto concat = [&](MutableArrayRef<char> out, bool bias) {
+      char *at = out.data();
+      for (auto [op, n] : llvm::zip(ops, sizes)) {
+        Value v = bias ? op.getBias() : op.getWeight();
+        size_t bytes = n * (bias ? 1 : k) * e;
+        std::vector<char> storage;
+        ArrayRef<char> data = v ? constantBytes(v, storage) : ArrayRef<char>();
+        if (data.size() == bytes)
+          std::memcpy(at, data.data(), bytes);
+        else
+          std::memset(at, 0, bytes); // no bias: zeros
+        at += bytes;
+      }
+    };
+    Value w = createConstant(
+        rewriter, loc, RankedTensorType::get({total, k}, et),
+        [&](MutableArrayRef<char> out) { concat(out, false); });
     Value b;
     if (anyBias)
       b = createConstant(rewriter, loc, RankedTensorType::get({total}, et),
-                         biases);
+                         [&](MutableArrayRef<char> out) { concat(out, true); });
     auto rt = ops.front().getType();
     SmallVector<int64_t> shape(rt.getShape());
     shape.back() = total;

@@ -1,5 +1,6 @@
 //===- RaisingUtils.cpp - matchers shared by the raising passes -----------===//
 #include "RaisingUtils.h"
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -185,8 +186,8 @@ Value mlir::tfc::createConstant(OpBuilder &b, Location loc,
                                 RankedTensorType type, ArrayRef<char> raw) {
   Attribute attr;
   if (type.getNumElements() >= 64) {
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(raw,
-                                                              alignof(double));
+    AsmResourceBlob blob = allocateWeightBlob(raw.size(), alignof(double));
+    llvm::copy(raw, blob.getMutableData().begin());
     attr = DenseResourceElementsAttr::get(type, "fused", std::move(blob));
   } else {
     attr = DenseElementsAttr::getFromRawBuffer(type, raw);
@@ -204,7 +205,7 @@ Value mlir::tfc::createConstant(
     fill(data);
     return createConstant(b, loc, type, data);
   }
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, alignof(double));
+  AsmResourceBlob blob = allocateWeightBlob(bytes, alignof(double));
   fill(blob.getMutableData());
   auto attr = DenseResourceElementsAttr::get(type, "fused", std::move(blob));
   return arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));

@@ -1,0 +1,34 @@
+//===- WeightStorage.cpp - memory for large constant tensors --------------===//
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
+
+
+#include <sys/mman.h>
+
+using namespace mlir;
+
+static constexpr size_t kHugePage = size_t(2) << 20;
+
+AsmResourceBlob mlir::tfc::allocateWeightBlob(size_t bytes, size_t align) {
+  if (bytes < kHugePage || align > kHugePage)
+    return HeapAsmResourceBlob::allocate(bytes, align, /*dataIsMutable=*/true);
+  // 2 MiB more than asked for, so that the start can be moved to a 2 MiB
+  // boundary; the unused head and tail are unmapped again.
+  size_t mapped = bytes + kHugePage;
+  void *raw = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return HeapAsmResourceBlob::allocate(bytes, align, /*dataIsMutable=*/true);
+  uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  size_t length = (bytes + 4095) & ~size_t(4095);
+  if (aligned > start)
+    ::munmap(raw, aligned - start);
+  if (size_t tail = start + mapped - (aligned + length))
+    ::munmap(reinterpret_cast<void *>(aligned + length), tail);
+  char *data = reinterpret_cast<char *>(aligned);
+  ::madvise(data, length, MADV_HUGEPAGE); // advice: fine to be ignored
+  return AsmResourceBlob(
+      ArrayRef<char>(data, bytes), align,
+      [length](void *p, size_t, size_t) { ::munmap(p, length); },
+      /*dataIsMutable=*/true);
+}
