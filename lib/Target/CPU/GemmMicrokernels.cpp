@@ -455,7 +455,8 @@ struct GemmMicrokernelsPass
             b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
               cpu::packPairPanels(view, cols,
                                   reinterpret_cast<uint16_t *>(bytes.data()));
-            });
+            },
+            /*readAtRunTime=*/true);
         a = cpu::buildPairPacking(b, m.a);
       } else {
         auto packedType =
@@ -464,7 +465,8 @@ struct GemmMicrokernelsPass
             b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
               cpu::packPanels(view, cols,
                               reinterpret_cast<float *>(bytes.data()));
-            });
+            },
+            /*readAtRunTime=*/true);
       }
       panels = b.getIndexAttr(count);
       auto packedType = cast<RankedTensorType>(spec.weights.getType());

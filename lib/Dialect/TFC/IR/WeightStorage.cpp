@@ -8,8 +8,9 @@ using namespace mlir;
 
 static constexpr size_t kHugePage = size_t(2) << 20;
 
-AsmResourceBlob mlir::tfc::allocateWeightBlob(size_t bytes, size_t align) {
-  if (bytes < kHugePage || align > kHugePage)
+AsmResourceBlob mlir::tfc::allocateWeightBlob(size_t bytes, size_t align,
+                                              bool readAtRunTime) {
+  if (readAtRunTime || bytes < kHugePage || align > kHugePage)
     return HeapAsmResourceBlob::allocate(bytes, align, /*dataIsMutable=*/true);
   // 2 MiB more than asked for, so that the start can be moved to a 2 MiB
   // boundary; the unused head and tail are unmapped again.

@@ -197,7 +197,7 @@ Value mlir::tfc::createConstant(OpBuilder &b, Location loc,
 
 Value mlir::tfc::createConstant(
     OpBuilder &b, Location loc, RankedTensorType type,
-    function_ref<void(MutableArrayRef<char>)> fill) {
+    function_ref<void(MutableArrayRef<char>)> fill, bool readAtRunTime) {
   size_t bytes = type.getNumElements() *
                  ((type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
   if (type.getNumElements() < 64) { // small: inline dense, as above
@@ -205,7 +205,8 @@ Value mlir::tfc::createConstant(
     fill(data);
     return createConstant(b, loc, type, data);
   }
-  AsmResourceBlob blob = allocateWeightBlob(bytes, alignof(double));
+  AsmResourceBlob blob =
+      allocateWeightBlob(bytes, alignof(double), readAtRunTime);
   fill(blob.getMutableData());
   auto attr = DenseResourceElementsAttr::get(type, "fused", std::move(blob));
   return arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));

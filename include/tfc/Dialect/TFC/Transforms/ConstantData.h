@@ -20,8 +20,11 @@ Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// The same, with the bytes written by `fill` into the (uninitialized)
 /// storage of the constant: large weights get no intermediate copy.
+/// `readAtRunTime`: compiled code will read the bytes in place (see
+/// allocateWeightBlob).
 Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                     function_ref<void(MutableArrayRef<char>)> fill);
+                     function_ref<void(MutableArrayRef<char>)> fill,
+                     bool readAtRunTime = false);
 
 /// The raw bytes of a constant tensor (dense or dense_resource, splats
 /// expanded into `storage`); empty when `v` is not such a constant.
