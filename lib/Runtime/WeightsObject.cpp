@@ -38,22 +38,23 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
                                       std::vector<uint64_t> &offsets,
                                       std::string &error) {
   auto model = llvm::MemoryBuffer::getFileSlice(modelObject, kHeaderBytes, 0);
-  const unsigned char *ident =
+  // The model's ELF header (e_ident first).
+  const unsigned char *header =
       model ? reinterpret_cast<const unsigned char *>(
                   (*model)->getBufferStart())
             : nullptr;
-  if (!ident || (*model)->getBufferSize() < kHeaderBytes ||
-      std::memcmp(ident, ELF::ElfMagic, 4) != 0 ||
-      ident[ELF::EI_CLASS] != ELF::ELFCLASS64 ||
-      ident[ELF::EI_DATA] != ELF::ELFDATA2LSB) {
+  if (!header || (*model)->getBufferSize() < kHeaderBytes ||
+      std::memcmp(header, ELF::ElfMagic, 4) != 0 ||
+      header[ELF::EI_CLASS] != ELF::ELFCLASS64 ||
+      header[ELF::EI_DATA] != ELF::ELFDATA2LSB) {
     error = "the model's object file '" + modelObject.str() +
             "' is not 64-bit little-endian ELF; the weights object needs that";
     return false;
   }
-  uint16_t machine = ident[kMachineAt] | ident[kMachineAt + 1] << 8;
+  uint16_t machine = header[kMachineAt] | header[kMachineAt + 1] << 8;
   uint32_t flags = 0;
   for (int i = 3; i >= 0; --i)
-    flags = flags << 8 | ident[kFlagsAt + i];
+    flags = flags << 8 | header[kFlagsAt + i];
 
   // Where everything goes.
   offsets.clear();
@@ -97,7 +98,7 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
   out.write<uint8_t>(ELF::ELFCLASS64);
   out.write<uint8_t>(ELF::ELFDATA2LSB);
   out.write<uint8_t>(ELF::EV_CURRENT);
-  out.write<uint8_t>(ident[ELF::EI_OSABI]);
+  out.write<uint8_t>(header[ELF::EI_OSABI]);
   padTo(ELF::EI_NIDENT);
   out.write<uint16_t>(ELF::ET_REL);
   out.write<uint16_t>(machine);
