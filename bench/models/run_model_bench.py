@@ -14,7 +14,10 @@ torch eager --reps: it takes seconds a run); the table gives the median over
 rounds of each engine's median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
 (matmul and convolution FLOPs counted analytically). A GEMM-only line gives
 tfc's GFLOP/s on one 128x768x3072 linear against the measured fp32 peak
-(fp32_peak.c: independent AVX-512/AVX2 FMA chains), and --plot writes a PNG.
+(fp32_peak.c: independent AVX-512/AVX2 FMA chains). That linear is also
+timed in every round of every model, and the table gives each model's
+GFLOP/s as a share of threads x that same-rounds GEMM line, so that a
+slow phase of a shared machine hits both sides. --plot writes a PNG.
 tfc output agreement with torch is printed per model.
 
 Where the CPU has AVX512-BF16, tfc also runs with --precision bf16 (bf16
@@ -104,15 +107,9 @@ def rel_error(got, ref):
     return float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
 
 
-def gemm_line(tfc_run, work, extra=()):
-    """tfc GFLOP/s on a 128x768x3072 linear, and the measured fp32 peak."""
-    exe = os.path.join(work, "fp32_peak")
-    subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
-                    "-o", exe], check=True)
-    peak = float(subprocess.run([exe], capture_output=True, text=True,
-                                check=True).stdout.split()[0])
-    # A Linear layer as a model has it: the weight is a constant that tfc
-    # packs at compile time.
+def gemm_model(work):
+    """A 128x768x3072 linear as a model has it (the weight is a constant that
+    tfc packs at compile time): its .onnx path and its input."""
     torch.manual_seed(0)
     path = os.path.join(work, "gemm.onnx")
     x = torch.randn(128, 768)
@@ -120,8 +117,22 @@ def gemm_line(tfc_run, work, extra=()):
                       opset_version=17, input_names=["x"])
     xp = os.path.join(work, "gemm.x.npy")
     np.save(xp, x.numpy())
-    ms = peers.run_tfc(tfc_run, path, {"x": xp}, 10, extra)[0]
-    return 2 * 128 * 768 * 3072 / ms / 1e6, peak
+    return path, {"x": xp}
+
+
+GEMM_FLOP = 2 * 128 * 768 * 3072
+
+
+def gemm_line(tfc_run, work, extra=()):
+    """tfc GFLOP/s on the 128x768x3072 linear, and the measured fp32 peak."""
+    exe = os.path.join(work, "fp32_peak")
+    subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
+                    "-o", exe], check=True)
+    peak = float(subprocess.run([exe], capture_output=True, text=True,
+                                check=True).stdout.split()[0])
+    path, inputs = gemm_model(work)
+    ms = peers.run_tfc(tfc_run, path, inputs, 10, extra)[0]
+    return GEMM_FLOP / ms / 1e6, peak
 
 
 def main():
@@ -143,6 +154,9 @@ def main():
     peers.ensure_onnxruntime()
     print(peers.machine_line())
     rows = []
+    # The GEMM line is also timed in every round (1 thread), so that each
+    # model's GFLOP/s is compared with it under the same machine load.
+    gemm_path, gemm_inputs = gemm_model(args.work)
     for name in args.models.split(","):
         path, inputs, model, targs, gflop = build(name, args.work)
         with torch.no_grad():
@@ -160,7 +174,7 @@ def main():
                 name, gflop, precision, rel,
                 compile_ms[0].split(":", 1)[1].strip() if compile_ms else ""))
         for threads in (int(t) for t in args.threads.split(",")):
-            times = {"tfc": [], "ort": [], "torch": [], "bf16": []}
+            times = {"tfc": [], "ort": [], "torch": [], "bf16": [], "gemm": []}
             for _ in range(args.rounds):
                 extra = ["--threads", str(threads)] if threads > 1 else []
                 times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs,
@@ -172,20 +186,27 @@ def main():
                 times["ort"].append(peers.run_ort(path, inputs, args.fast_reps,
                                                   threads)[0])
                 times["torch"].append(time_torch(model, targs, threads, args.reps))
+                times["gemm"].append(peers.run_tfc(args.tfc_run, gemm_path, gemm_inputs,
+                                                   args.fast_reps)[0])
             med = {k: float(np.median(v)) if v else float("nan")
                    for k, v in times.items()}
             rows.append(dict(model=name, threads=threads, gflop=gflop, **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
     gemm, peak = gemm_line(args.tfc_run, args.work)
     hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
-           "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s")
+           "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s", "GEMM line GFLOP/s",
+           "tfc / (threads x GEMM line)")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
-        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f |" % (
+        line = GEMM_FLOP / r["gemm"] / 1e6
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f%% |" % (
             r["model"], r["threads"], r["tfc"], r["ort"], r["torch"],
             r["tfc"] / r["ort"], r["tfc"] / r["torch"], r["gflop"] / r["tfc"] * 1e3,
-            r["gflop"] / r["ort"] * 1e3, r["gflop"] / r["torch"] * 1e3))
+            r["gflop"] / r["ort"] * 1e3, r["gflop"] / r["torch"] * 1e3, line,
+            100 * r["gflop"] / r["tfc"] * 1e3 / (r["threads"] * line)))
+    print("(GEMM line: the 128x768x3072 linear below, 1 thread, timed in the same "
+          "rounds as the row's model)")
     print("GEMM 128x768x3072 (tfc, 1 thread): %.1f GFLOP/s = %.0f%% of the measured "
           "fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak, peak))
     if bf16:
