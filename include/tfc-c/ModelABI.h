@@ -53,7 +53,8 @@ void tfc_buffer_cache_release(void);
 
 /* Weights in huge pages (lib/Runtime/WeightPages.c): per weight of `info`,
  * a copy shared by the instances of that model, or NULL where the weights
- * stay in place (the default, small models, no mapping); release when an instance goes. */
+ * stay in place (the default, small models, no mapping); release when an
+ * instance goes. */
 const void *const *tfc_weights_acquire(const tfc_model_info *info);
 void tfc_weights_release(const tfc_model_info *info);
 

@@ -9,6 +9,7 @@
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/EndianStream.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -29,8 +30,6 @@ struct SectionHeader {
   uint64_t align = 0, entrySize = 0;
 };
 } // namespace
-
-static uint64_t alignTo(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
                                       llvm::StringRef modelObject,
@@ -60,7 +59,7 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
   offsets.clear();
   uint64_t dataBytes = 0;
   for (const WeightBlob &w : weights) {
-    offsets.push_back(alignTo(dataBytes, kAlign));
+    offsets.push_back(llvm::alignTo(dataBytes, kAlign));
     dataBytes = offsets.back() + w.bytes;
   }
   dataBytes = std::max<uint64_t>(dataBytes, 1); // keeps the symbol defined
@@ -69,19 +68,24 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
       "\0.rodata.tfc_weights\0.note.GNU-stack\0.symtab\0.strtab\0.shstrtab";
   const uint64_t symBytes = 2 * sizeof(llvm::ELF::Elf64_Sym);
   uint64_t dataAt = kAlign; // after the file header
-  uint64_t symtabAt = alignTo(dataAt + dataBytes, 8);
+  uint64_t symtabAt = llvm::alignTo(dataAt + dataBytes, 8);
   uint64_t strtabAt = symtabAt + symBytes;
   uint64_t shstrtabAt = strtabAt + sizeof(strtab);
-  uint64_t sectionsAt = alignTo(shstrtabAt + sizeof(shstrtab), 8);
+  uint64_t sectionsAt = llvm::alignTo(shstrtabAt + sizeof(shstrtab), 8);
+  // A section's name: its offset in shstrtab.
+  auto name = [&](const char *s) {
+    return (uint32_t)llvm::StringRef(shstrtab, sizeof(shstrtab)).find(s);
+  };
   SectionHeader sections[6];
-  sections[1] = {1, ELF::SHT_PROGBITS, ELF::SHF_ALLOC, dataAt, dataBytes,
+  sections[1] = {name(".rodata.tfc_weights"), ELF::SHT_PROGBITS, ELF::SHF_ALLOC, dataAt, dataBytes,
                  0, 0, kAlign, 0};
-  sections[2] = {21, ELF::SHT_PROGBITS, 0, symtabAt, 0, 0, 0, 1, 0};
-  sections[3] = {37, ELF::SHT_SYMTAB, 0, symtabAt, symBytes,
+  sections[2] = {name(".note.GNU-stack"), ELF::SHT_PROGBITS, 0, symtabAt, 0, 0, 0, 1, 0};
+  sections[3] = {name(".symtab"), ELF::SHT_SYMTAB, 0, symtabAt, symBytes,
                  /*link: .strtab*/ 4, /*first global*/ 1, 8,
                  sizeof(llvm::ELF::Elf64_Sym)};
-  sections[4] = {45, ELF::SHT_STRTAB, 0, strtabAt, sizeof(strtab), 0, 0, 1, 0};
-  sections[5] = {53, ELF::SHT_STRTAB, 0, shstrtabAt, sizeof(shstrtab),
+  sections[4] = {name(".strtab"), ELF::SHT_STRTAB, 0, strtabAt, sizeof(strtab),
+                 0, 0, 1, 0};
+  sections[5] = {name(".shstrtab"), ELF::SHT_STRTAB, 0, shstrtabAt, sizeof(shstrtab),
                  0, 0, 1, 0};
 
   std::error_code ec;

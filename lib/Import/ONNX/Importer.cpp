@@ -222,10 +222,10 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
         c = '_';
     if (key.empty() || llvm::isDigit(key[0]))
       key = "w_" + key;
-    AsmResourceBlob blob = allocateWeightBlob(bytes.size(), alignof(double));
-    llvm::copy(bytes, blob.getMutableData().begin());
-    return cast<ElementsAttr>(
-        DenseResourceElementsAttr::get(type, key, std::move(blob)));
+    return cast<ElementsAttr>(DenseResourceElementsAttr::get(
+        type, key,
+        copyToWeightBlob(ArrayRef<char>(bytes.data(), bytes.size()),
+                         alignof(double))));
   }
   return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(bytes.data(), bytes.size())));

@@ -1,6 +1,7 @@
 //===- WeightStorage.cpp - memory for large constant tensors --------------===//
 #include "tfc/Dialect/TFC/IR/WeightStorage.h"
 
+#include "llvm/ADT/STLExtras.h"
 
 #include <sys/mman.h>
 
@@ -32,4 +33,11 @@ AsmResourceBlob mlir::tfc::allocateWeightBlob(size_t bytes, size_t align,
       ArrayRef<char>(data, bytes), align,
       [length](void *p, size_t, size_t) { ::munmap(p, length); },
       /*dataIsMutable=*/true);
+}
+
+AsmResourceBlob mlir::tfc::copyToWeightBlob(ArrayRef<char> data,
+                                            size_t align) {
+  AsmResourceBlob blob = allocateWeightBlob(data.size(), align);
+  llvm::copy(data, blob.getMutableData().begin());
+  return blob;
 }

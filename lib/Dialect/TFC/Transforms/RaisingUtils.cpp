@@ -186,9 +186,8 @@ Value mlir::tfc::createConstant(OpBuilder &b, Location loc,
                                 RankedTensorType type, ArrayRef<char> raw) {
   Attribute attr;
   if (type.getNumElements() >= 64) {
-    AsmResourceBlob blob = allocateWeightBlob(raw.size(), alignof(double));
-    llvm::copy(raw, blob.getMutableData().begin());
-    attr = DenseResourceElementsAttr::get(type, "fused", std::move(blob));
+    attr = DenseResourceElementsAttr::get(
+        type, "fused", copyToWeightBlob(raw, alignof(double)));
   } else {
     attr = DenseElementsAttr::getFromRawBuffer(type, raw);
   }

@@ -20,6 +20,8 @@ namespace mlir::tfc {
 /// ms against 114.6 in huge pages, whose rounds spread to 127 ms).
 AsmResourceBlob allocateWeightBlob(size_t bytes, size_t align,
                                    bool readAtRunTime = false);
+/// A compile-time blob (allocateWeightBlob) holding a copy of `data`.
+AsmResourceBlob copyToWeightBlob(ArrayRef<char> data, size_t align);
 
 } // namespace mlir::tfc
 
