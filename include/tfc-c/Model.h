@@ -69,6 +69,9 @@ const char *tfc_model_output_name(const tfc_model *model, int index);
 int tfc_model_output_dtype(const tfc_model *model, int index);
 int tfc_model_output_rank(const tfc_model *model, int index);
 const int64_t *tfc_model_output_shape(const tfc_model *model, int index);
+/* The worker threads a run uses: fixed when the model is compiled
+ * (tfc-compile --threads T), 1 for a model compiled without threads. */
+int tfc_model_threads(const tfc_model *model);
 
 /* Binds input `index` to `data` (borrowed: it must stay valid and unchanged
  * until tfc_model_run returns). The dtype, rank and sizes are checked here

@@ -41,6 +41,7 @@ typedef struct tfc_model_info {
   const tfc_tensor_info *outputs;
   const tfc_weight_info *weights;
   void (*invoke)(void **args);
+  int threads; /* worker threads the code was compiled for (1: none) */
 } tfc_model_info;
 
 /* The buffer cache (lib/Runtime/BufferCache.c): the compiled code's

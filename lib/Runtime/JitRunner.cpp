@@ -158,6 +158,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   m->info.outputs = m->outputInfos.data();
   m->info.weights = m->weightInfos.data();
   m->info.invoke = *entry;
+  m->info.threads = (int)std::max(options.threads, 1u);
   tfc_model *instance = tfc_model_create_from_info(&m->info);
   if (!instance) {
     error = "out of memory";

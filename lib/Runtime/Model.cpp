@@ -23,7 +23,7 @@ Model::Api Model::linkedApi() {
           tfc_model_output_name,   tfc_model_output_dtype,
           tfc_model_output_rank,   tfc_model_output_shape,
           tfc_model_set_input,     tfc_model_run,
-          tfc_model_output};
+          tfc_model_output,        tfc_model_threads};
 }
 
 void Model::attach(const Api &a, tfc_model *m) {
@@ -124,8 +124,9 @@ SharedLibraryModel::load(const std::string &path, std::string &error) {
   sym("tfc_model_set_input", a.setInput);
   sym("tfc_model_run", a.run);
   sym("tfc_model_output", a.output);
+  sym("tfc_model_threads", a.threads);
   if (missing) {
-    error = "'" + path + "' is not a model compiled by tfc-compile (no " +
+    error = "'" + path + "' is not a model compiled by this version of tfc-compile (no " +
             missing + ")";
     return nullptr;
   }

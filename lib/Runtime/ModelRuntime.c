@@ -122,6 +122,7 @@ void tfc_model_destroy(tfc_model *m) {
 const char *tfc_model_error(const tfc_model *m) { return m ? m->error : ""; }
 int tfc_model_num_inputs(const tfc_model *m) { return m->info->num_inputs; }
 int tfc_model_num_outputs(const tfc_model *m) { return m->info->num_outputs; }
+int tfc_model_threads(const tfc_model *m) { return m->info->threads; }
 
 static const void *weight_data(const tfc_model *m, int i) {
   return m->weights ? m->weights[i] : m->info->weights[i].data;

@@ -51,8 +51,8 @@ static cl::opt<unsigned> bench("bench",
                                         "print median and minimum latency"),
                                cl::init(0));
 // --threads T is parsed by hand (ThreadsOption.h). T > 1 runs the
-// contraction tiles on T OpenMP threads.
-static unsigned threads = 1;
+// contraction tiles on T OpenMP threads. 0: not given (1 when compiling).
+static unsigned threads = 0;
 
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
@@ -142,6 +142,21 @@ static bool resetPeakRss() {
   return !f.has_error();
 }
 
+/// The first option given that only matters when tfc-run compiles the
+/// model ("" if none): a library from tfc-compile would silently ignore it.
+static std::string compileOnlyOptionGiven() {
+  const cl::Option *options[] = {
+      &noOptimize,           &remarks,
+      &timing,               &dumpLLVM,
+      &tfc_tools::optLevel,  &tfc_tools::precision,
+      &tfc_tools::maxNodes,  &tfc_tools::maxTensorElements,
+      &tfc_tools::maxModelBytes};
+  for (const cl::Option *o : options)
+    if (o->getNumOccurrences())
+      return "--" + o->ArgStr.str();
+  return "";
+}
+
 static int fail(const std::string &msg) {
   outs().flush(); // what was printed so far comes first
   errs() << "tfc-run: error: " << msg << "\n";
@@ -156,7 +171,8 @@ int main(int argc, char **argv) {
       argc, argv,
       "tfc-run: compile and run a model\n\n"
       "  --threads=<T>  worker threads of the generated code (default 1; the "
-      "contractions run in parallel)\n");
+      "contractions run in parallel; a library from tfc-compile runs on the "
+      "threads it was compiled for)\n");
   CompileOptions opts; // checked before any model work
   if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(opts, e))
     return fail(e);
@@ -253,7 +269,7 @@ int main(int argc, char **argv) {
 
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
-  opts.threads = threads;
+  opts.threads = std::max(threads, 1u);
   opts.dumpLLVMDialect = dumpLLVM;
   if (!compareWith.empty() && compareWith != "unoptimized")
     return fail("--compare takes 'unoptimized', not '" + compareWith + "'");
@@ -265,9 +281,17 @@ int main(int argc, char **argv) {
   if (!compareWith.empty())
     refModule = module->clone();
   std::unique_ptr<Model> model;
-  if (library)
+  if (library) {
+    if (std::string option = compileOnlyOptionGiven(); !option.empty())
+      return fail(option + " applies when tfc-run compiles the model; '" +
+                  modelPath + "' is already compiled (give it to tfc-compile)");
     model = SharedLibraryModel::load(modelPath, error);
-  else
+    if (model && threads && (int)threads != model->threads())
+      return fail("'" + modelPath + "' was compiled for " +
+                  std::to_string(model->threads()) + " thread(s); running it "
+                  "on " + std::to_string(threads) + " needs tfc-compile "
+                  "--threads=" + std::to_string(threads));
+  } else
     model = JitModel::compile(std::move(module), opts, error);
   if (!model)
     return fail(error);

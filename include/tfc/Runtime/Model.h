@@ -30,6 +30,8 @@ public:
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+  /// The worker threads a run uses (fixed when the model was compiled).
+  int threads() const { return api.threads(instance); }
   /// Wall time of each compile phase, in order (milliseconds); empty for a
   /// model loaded from a shared library.
   const std::vector<std::pair<std::string, double>> &phaseTimes() const {
@@ -60,6 +62,7 @@ protected:
                     int);
     int (*run)(tfc_model *);
     int (*output)(tfc_model *, int, const void **, const int64_t **, int *);
+    int (*threads)(const tfc_model *);
   };
   /// The runtime linked into this program.
   static Api linkedApi();

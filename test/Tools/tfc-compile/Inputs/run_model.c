@@ -45,6 +45,7 @@ int main(int argc, char **argv) {
     print_tensor("output", i, tfc_model_output_name(m, i),
                  tfc_model_output_dtype(m, i), tfc_model_output_rank(m, i),
                  tfc_model_output_shape(m, i));
+  printf("threads: %d\n", tfc_model_threads(m));
 
   /* Each mistake is refused with a message; nothing runs. */
   if (tfc_model_run(m))
