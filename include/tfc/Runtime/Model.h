@@ -43,7 +43,14 @@ public:
   /// buffers of tensors already there are reused). On error returns false
   /// with a message naming the input.
   bool run(const std::vector<HostTensor> &inputs,
-           std::vector<HostTensor> &outputs, std::string &error);
+           std::vector<HostTensor> &outputs, std::string &error) {
+    return run(inputs, error) && readOutputs(outputs, error);
+  }
+  /// run without reading the outputs: the C API's tfc_model_set_input and
+  /// tfc_model_run, what a program using a compiled model waits for.
+  bool run(const std::vector<HostTensor> &inputs, std::string &error);
+  /// Copies the outputs of the last run into `outputs` (as run does).
+  bool readOutputs(std::vector<HostTensor> &outputs, std::string &error);
 
 protected:
   /// The C API's entry points (the linked-in runtime, or a library's).
