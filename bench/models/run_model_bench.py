@@ -124,15 +124,15 @@ def gemm_model(work):
 GEMM_FLOP = 2 * 128 * 768 * 3072
 
 
-def gemm_line(tfc_run, work, extra=()):
-    """tfc GFLOP/s on the 128x768x3072 linear, and the measured fp32 peak."""
+def gemm_line(tfc_run, work, gemm, extra=()):
+    """tfc GFLOP/s on the 128x768x3072 linear `gemm` (gemm_model's path and
+    inputs), and the measured fp32 peak."""
     exe = os.path.join(work, "fp32_peak")
     subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
                     "-o", exe], check=True)
     peak = float(subprocess.run([exe], capture_output=True, text=True,
                                 check=True).stdout.split()[0])
-    path, inputs = gemm_model(work)
-    ms = peers.run_tfc(tfc_run, path, inputs, 10, extra)[0]
+    ms = peers.run_tfc(tfc_run, *gemm, 10, extra)[0]
     return GEMM_FLOP / ms / 1e6, peak
 
 
@@ -157,9 +157,9 @@ def main():
     rows = []
     # The GEMM line is also timed in every round, on the same threads, so
     # that each model's GFLOP/s is compared with it under the same machine
-    # load. (At 2 threads it runs ~1.8x its 1-thread rate here, not 2x: the
-    # two cores share L3 and memory, and two 1-thread copies of it slow
-    # each other by a few per cent.)
+    # load. (At 2 threads it ran at 1.7x-2.05x its 1-thread rate here, not
+    # a steady 2x: the two cores share L3 and memory, and two 1-thread
+    # copies of it slow each other by a few per cent.)
     gemm_path, gemm_inputs = gemm_model(args.work)
     for name in args.models.split(","):
         path, inputs, model, targs, gflop = build(name, args.work)
@@ -196,7 +196,7 @@ def main():
                    for k, v in times.items()}
             rows.append(dict(model=name, threads=threads, gflop=gflop, **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
-    gemm, peak = gemm_line(args.tfc_run, args.work)
+    gemm, peak = gemm_line(args.tfc_run, args.work, (gemm_path, gemm_inputs))
     hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
            "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s", "GEMM line GFLOP/s",
            "tfc / GEMM line")
@@ -223,7 +223,8 @@ def main():
             print("| %s | %d | %.1f | %.1f | %.2fx | %.1f |" % (
                 r["model"], r["threads"], r["bf16"], r["ort"], r["ort"] / r["bf16"],
                 r["gflop"] / r["bf16"] * 1e3))
-        gemm16 = gemm_line(args.tfc_run, args.work, ["--precision", "bf16"])[0]
+        gemm16 = gemm_line(args.tfc_run, args.work, (gemm_path, gemm_inputs),
+                           ["--precision", "bf16"])[0]
         print("GEMM 128x768x3072 (tfc bf16, 1 thread): %.1f GFLOP/s = %.2fx the "
               "measured fp32 peak" % (gemm16, gemm16 / peak))
     if args.plot:

@@ -68,9 +68,9 @@ bool Model::run(const std::vector<HostTensor> &inputs, std::string &error) {
 }
 
 bool Model::readOutputs(std::vector<HostTensor> &outputs, std::string &error) {
-  // Repeated calls reuse the output buffers: a fresh
-  // vector would zero-fill and page-fault GPT-2's 25 MB of logits (5 % of
-  // its run time) before the copy.
+  // Repeated calls reuse the output buffers: a fresh vector would
+  // zero-fill and page-fault GPT-2's 25 MB of logits (5 % of its run time)
+  // before the copy.
   outputs.resize(outputSpecs.size());
   for (size_t i = 0; i < outputSpecs.size(); ++i) {
     const void *data;
