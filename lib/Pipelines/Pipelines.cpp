@@ -95,6 +95,12 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   // One function per distinct kernel: identical layers compile once.
   pm.addPass(tfc::createOutlineKernelsPass());
   if (threads > 1) {
+    // The kernels' loops share their iterations by work stealing (see
+    // ForallToOpenMP.cpp); a loop it leaves takes upstream's way, a static
+    // omp.wsloop.
+    tfc::ForallToOpenMPPassOptions steal;
+    steal.threads = threads;
+    pm.addPass(tfc::createForallToOpenMPPass(steal));
     pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
     ConvertSCFToOpenMPPassOptions omp;
     omp.numThreads = threads;

@@ -1,5 +1,6 @@
-// With threads=2 the contraction tiles become an OpenMP parallel loop on two
-// threads; everything else is lowered as usual. Each kernel (the zero fill,
+// With threads=2 the contraction tiles become an OpenMP parallel region on
+// two threads that share the tiles by work stealing (an atomic counter per
+// thread, tfc-cpu-forall-to-openmp); everything else is lowered as usual. Each kernel (the zero fill,
 // the tiled contraction) is its own noinline function that @main calls
 // (tfc-cpu-outline-kernels).
 // RUN: tfc-opt %s --tfc-lower-to-cpu=threads=2 | FileCheck %s
@@ -8,7 +9,9 @@
 // CHECK-SAME: passthrough = ["noinline"]
 // CHECK-LABEL: llvm.func @tfc_kernel_1
 // CHECK: omp.parallel num_threads
-// CHECK: omp.wsloop
+// CHECK: llvm.call @omp_get_thread_num()
+// CHECK: llvm.atomicrmw add
+// CHECK-NOT: omp.wsloop
 // CHECK-LABEL: llvm.func @main
 // CHECK: llvm.call @tfc_kernel_0
 // CHECK: llvm.call @tfc_kernel_1

@@ -47,7 +47,8 @@ def to_bf16(a):
 
 
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
-             matmul=False, dyn=(), threads=1, post=None, precision="f32"):
+             matmul=False, dyn=(), threads=1, post=None, precision="f32",
+             env=None):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
@@ -108,7 +109,8 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     if post == "residual":
         np.save(os.path.join(case_dir, "r.npy"), res)
         cmd += ["--input", "input1=" + os.path.join(case_dir, "r.npy")]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, **(env or {})))
     if r.returncode != 0:
         print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
                                                     r.stderr.strip()))
@@ -144,6 +146,13 @@ def main():
                                       dyn=(1,))),
         ("scale-row-threads-2", dict(xshape=(13, 270), n=66, bias=True,
                                      post="scale", threads=2)),
+        # Three threads over (batch, panel) iterations of a dynamic batch:
+        # ranges of uneven length, iterations delinearized.
+        ("threads-3-batch", dict(xshape=(5, 7, 40), n=200, bias=True,
+                                 dyn=(0,), threads=3)),
+        # A team of one (the OpenMP thread limit) still runs every range.
+        ("threads-2-team-of-1", dict(xshape=(9, 64), n=160, threads=2,
+                                     env={"OMP_THREAD_LIMIT": "1"})),
     ]
     failures = sum(not run_case(tfc_run, work, name, precision=precision,
                                 **kw)

@@ -207,4 +207,47 @@ def ParallelizeElementwisePass
   ];
 }
 
+def ForallToOpenMPPass : Pass<"tfc-cpu-forall-to-openmp", "ModuleOp"> {
+  let summary = "Run top-level scf.forall loops on OpenMP threads with work stealing";
+  let description = [{
+    On bufferized code, each top-level `scf.forall` without shared outputs
+    or stack allocations becomes an `omp.parallel` region of `threads`
+    threads. The iterations (the loop nest linearized, last dimension
+    fastest) are split into `threads` contiguous ranges, one atomic counter
+    each in a stack buffer of the function. Thread t takes the iterations of
+    range t in order from its counter, then the leftovers of ranges t+1,
+    t+2, ... from theirs, so a thread slowed by the host or woken late
+    leaves its last iterations to the others instead of making them wait.
+    Each iteration costs one atomic add; with `threads` = 1 the loop runs in
+    order on the calling thread. Other loops are left for upstream's
+    `scf.forall` -> `scf.parallel` -> OpenMP lowering.
+
+    Example (threads=2):
+    ```mlir
+    scf.forall (%j) in (24) { ... }
+    // becomes
+    %ctr = memref.alloca() : memref<2x16xi64>   // at the function's entry
+    memref.store %c0, %ctr[0, 0]
+    memref.store %c12, %ctr[1, 0]
+    omp.parallel num_threads(%c2_i32 : i32) {
+      %t = func.call @omp_get_thread_num() : () -> i32
+      scf.for %k = %c0 to %c2 step %c1 {
+        %v = (%t + %k) mod 2, %end = 12 * (%v + 1)
+        scf.while : () -> i64 {
+          %i = memref.atomic_rmw addi %c1_i64, %ctr[%v, 0]
+          scf.condition(%i < %end) %i
+        } do { ^bb0(%i: i64):  ... the body at %j = %i ... }
+      }
+      omp.terminator
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect"];
+  let options = [
+    Option<"threads", "threads", "int64_t", "2", "Number of OpenMP threads">
+  ];
+}
+
 #endif // TFC_TARGET_CPU_PASSES
