@@ -10,6 +10,8 @@
 #include "tfc/Runtime/ModelLowering.h"
 #include "tfc/Target/CPU/Passes.h"
 
+#include "ToolOptions.h"
+
 #include "llvm/Support/CommandLine.h"
 
 #include <string>
@@ -19,7 +21,7 @@ namespace tfc_tools {
 inline llvm::cl::opt<unsigned> optLevel(
     "opt-level",
     llvm::cl::desc("LLVM optimization level of the generated code (0-3)"),
-    llvm::cl::init(3));
+    llvm::cl::init(3), llvm::cl::cat(toolOptions));
 inline llvm::cl::opt<std::string> precision(
     "precision",
     llvm::cl::desc(
@@ -27,7 +29,7 @@ inline llvm::cl::opt<std::string> precision(
         "and activations rounded to bf16, AVX512-BF16 dot products with f32 "
         "accumulation; needs a CPU with AVX512-BF16). Everything else "
         "stays f32"),
-    llvm::cl::init("f32"));
+    llvm::cl::init("f32"), llvm::cl::cat(toolOptions));
 
 /// Fills `options`' code generation fields from the command line; false
 /// with `error` set when a flag is invalid or the host cannot run it.

@@ -14,6 +14,7 @@
 #include "../ImportLimitOptions.h"
 #include "../CodegenOptions.h"
 #include "../ThreadsOption.h"
+#include "../ToolOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -30,33 +31,37 @@ using namespace llvm;
 using namespace ::tfc::runtime;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
-                                      cl::Required);
+                                      cl::Required,
+                                      cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> outputPath("o", cl::desc("the shared library to "
                                                      "write (model.so)"),
-                                       cl::value_desc("file"), cl::Required);
+                                       cl::value_desc("file"), cl::Required,
+                                       cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> target("target",
                                    cl::desc("code generation target: cpu "
                                             "(the host CPU)"),
-                                   cl::init("cpu"));
+                                   cl::init("cpu"),
+                                   cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> headerPath(
     "header",
     cl::desc("the C header to write (default: the library's path with .h "
              "for .so)"),
-    cl::init(""));
+    cl::init(""), cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> cc(
     "cc", cl::desc("C compiler driver that links the library"),
-    cl::init(defaultHostCompiler()));
+    cl::init(defaultHostCompiler()), cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
-                                cl::init(false));
+                                cl::init(false),
+                                cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> timing(
     "timing", cl::desc("print the wall time of each phase (to stderr)"),
-    cl::init(false));
+    cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> keepTemps(
     "keep-temps",
     cl::desc("keep the object, generated C and weight files (their folder "
              "is printed)"),
-    cl::init(false));
+    cl::init(false), cl::cat(tfc_tools::toolOptions));
 static unsigned threads = 1;
 
 static int fail(const std::string &msg) {
@@ -68,6 +73,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
+  tfc_tools::listOnlyToolOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-compile: compile a model to a shared library with a C API\n\n"

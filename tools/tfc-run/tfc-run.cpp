@@ -15,6 +15,7 @@
 #include "../ImportLimitOptions.h"
 #include "../CodegenOptions.h"
 #include "../ThreadsOption.h"
+#include "../ToolOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -35,53 +36,57 @@ using namespace llvm;
 using namespace ::tfc::runtime;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
-                                      cl::Required);
+                                      cl::Required,
+                                      cl::cat(tfc_tools::toolOptions));
 static cl::list<std::string>
     inputArgs("input",
               cl::desc("NAME=FILE.npy or NAME=FILE.pb (repeatable; FILE alone "
                        "binds in input order; FILE,FILE,... runs the one "
                        "compiled model once per file, outputs in "
-                       "DIR/run<k>/)"));
+                       "DIR/run<k>/)"), cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("write outputs here as "
                                                "<name>.npy"),
-                                      cl::init(""));
+                                      cl::init(""),
+                                      cl::cat(tfc_tools::toolOptions));
 static cl::opt<unsigned> bench("bench",
                                cl::desc("time N runs after a warm-up and "
                                         "print median and minimum latency"),
-                               cl::init(0));
+                               cl::init(0), cl::cat(tfc_tools::toolOptions));
 // --threads T is parsed by hand (ThreadsOption.h). T > 1 runs the
 // contraction tiles on T OpenMP threads. 0: not given (1 when compiling).
 static unsigned threads = 0;
 
 static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
-                                cl::init(false));
+                                cl::init(false),
+                                cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> remarks(
     "tfc-remarks",
     cl::desc("report why candidates of the raising passes did not fuse"),
-    cl::init(false));
+    cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> timing(
     "timing",
     cl::desc("print the wall time of each compile phase (to stderr)"),
-    cl::init(false));
+    cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> compareWith(
     "compare",
     cl::desc("also run the model through a reference and print each "
              "output's error against it: 'unoptimized' (the same model "
              "compiled with --no-optimize, in f32 also with "
              "--precision=bf16)"),
-    cl::init(""));
+    cl::init(""), cl::cat(tfc_tools::toolOptions));
 static cl::list<std::string> expectArgs(
     "expect",
     cl::desc("OUTPUT=FILE.npy|.pb (repeatable; FILE alone binds in output "
              "order): expected values of an output (e.g. ONNX test data); "
-             "the error against them is printed"));
+             "the error against them is printed"),
+             cl::cat(tfc_tools::toolOptions));
 static cl::opt<double> tolerance(
     "tolerance",
     cl::desc("with --compare/--expect: exit 1 when an output's relative "
              "error (max |got - ref| / max |ref|) exceeds this"),
-    cl::init(-1));
+    cl::init(-1), cl::cat(tfc_tools::toolOptions));
 
 /// Prints "<label>: <output> max abs error A, rel error R" and returns R
 /// (infinity when the shapes or dtypes differ).
@@ -113,7 +118,7 @@ static double reportError(StringRef label, StringRef output,
 
 static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
-                              cl::init(false));
+                              cl::init(false), cl::cat(tfc_tools::toolOptions));
 
 /// A "Key:   N kB" field of /proc/self/status in KiB (-1 if unavailable).
 static long procStatusKiB(StringRef key) {
@@ -167,6 +172,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
+  tfc_tools::listOnlyToolOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-run: compile and run a model\n\n"
