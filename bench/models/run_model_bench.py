@@ -124,6 +124,13 @@ def gemm_model(work):
 GEMM_FLOP = 2 * 128 * 768 * 3072
 
 
+# Timed runs of the GEMM line per measurement: 200 x ~3 ms, a window of
+# about half a second like the models' 10 runs. Timed over 10 runs (30 ms),
+# the 1-thread line of one full run came out at 170 GFLOP/s in BERT-base's
+# rounds against 206 and 186 in the other models' rounds (211 alone).
+GEMM_REPS = 200
+
+
 def gemm_line(tfc_run, work, gemm, extra=()):
     """tfc GFLOP/s on the 128x768x3072 linear `gemm` (gemm_model's path and
     inputs), and the measured fp32 peak."""
@@ -132,7 +139,7 @@ def gemm_line(tfc_run, work, gemm, extra=()):
                     "-o", exe], check=True)
     peak = float(subprocess.run([exe], capture_output=True, text=True,
                                 check=True).stdout.split()[0])
-    ms = peers.run_tfc(tfc_run, *gemm, 10, extra)[0]
+    ms = peers.run_tfc(tfc_run, *gemm, GEMM_REPS, extra)[0]
     return GEMM_FLOP / ms / 1e6, peak
 
 
@@ -191,7 +198,7 @@ def main():
                                                   threads)[0])
                 times["torch"].append(time_torch(model, targs, threads, args.reps))
                 times["gemm"].append(peers.run_tfc(args.tfc_run, gemm_path, gemm_inputs,
-                                                   args.fast_reps, extra)[0])
+                                                   GEMM_REPS, extra)[0])
             med = {k: float(np.median(v)) if v else float("nan")
                    for k, v in times.items()}
             rows.append(dict(model=name, threads=threads, gflop=gflop, **med))
