@@ -26,6 +26,15 @@ namespace {
 constexpr int64_t kLanes = 16;
 } // namespace
 
+/// a > b ? a : b, which x86 computes in one vmaxps (its operand order):
+/// a NaN score is passed over here, and still makes the row NaN through
+/// exp(NaN - max) in the sum. arith.maximumf, which propagates it, costs a
+/// compare and blend per vector and a long tail per row.
+static Value greater(ImplicitLocOpBuilder &b, Value a, Value bv) {
+  return arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, a, bv), a, bv);
+}
+
 SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
                                         Value mOld, Value tq, Value tk) {
   Type f32 = b.getF32Type();
@@ -63,12 +72,21 @@ SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
             rb, c0, tk, lanes, ValueRange{ninfVec},
             [&](OpBuilder &ib, Location l, Value j, ValueRange acc) {
               ImplicitLocOpBuilder lb(l, ib);
-              scf::YieldOp::create(
-                  lb, ValueRange{arith::MaximumFOp::create(lb, acc[0],
-                                                            read(lb, j))});
+              scf::YieldOp::create(lb,
+                                   ValueRange{greater(lb, read(lb, j), acc[0])});
             });
-        Value mNew = vector::ReductionOp::create(
-            rb, vector::CombiningKind::MAXIMUMF, maxLoop.getResult(0), old);
+        // Halves, down to one lane, then against the old maximum.
+        Value v = maxLoop.getResult(0);
+        for (int64_t n = kLanes / 2; n >= 1; n /= 2)
+          v = greater(rb,
+                      vector::ExtractStridedSliceOp::create(
+                          rb, v, ArrayRef<int64_t>{n}, ArrayRef<int64_t>{n},
+                          ArrayRef<int64_t>{1}),
+                      vector::ExtractStridedSliceOp::create(
+                          rb, v, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{n},
+                          ArrayRef<int64_t>{1}));
+        Value mNew = greater(
+            rb, vector::ExtractOp::create(rb, v, ArrayRef<int64_t>{0}), old);
         Value shift = vector::BroadcastOp::create(
             rb, vecType, arith::MaximumFOp::create(rb, mNew, lowest));
         auto expLoop = scf::ForOp::create(

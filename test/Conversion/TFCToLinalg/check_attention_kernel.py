@@ -42,7 +42,8 @@ def ttype(shape, dyn, et):
 
 
 def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
-             causal=False, scale=None, packed=False, dyn=(), et="f32"):
+             causal=False, scale=None, packed=False, dyn=(), et="f32",
+             poison=False):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable across runs
     npt = np.float16 if et == "f16" else np.float32
     q = rng.standard_normal((b, h, sq, d)).astype(npt)
@@ -52,6 +53,13 @@ def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
     if mask_shape is not None:
         mask = np.where(rng.random(mask_shape) < 0.2, -1e4, 0).astype(npt)
         mask += rng.standard_normal(mask_shape).astype(npt)
+    if poison:
+        # A row whose keys are all masked, and rows with one NaN score in
+        # the first or (past 256 keys) the second key tile: NaN rows, as
+        # the reference softmax gives.
+        mask[..., 3, :] = -np.inf
+        mask[..., 5, 7] = np.nan
+        mask[..., 9, sk - 2] = np.nan
     eff_scale = scale if scale is not None else 1 / np.sqrt(d)
     ref = reference(q.astype(np.float64), k.astype(np.float64),
                     v.astype(np.float64),
@@ -99,8 +107,17 @@ def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
         return False
     got = np.load(os.path.join(case_dir, "output0.npy")).astype(np.float64)
     want = pack(ref) if packed else ref
-    err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
-    ok = got.shape == want.shape and err <= TOLERANCE[et]
+    if got.shape != want.shape:
+        print("FAILED %s: shape %s, expected %s" % (name, got.shape, want.shape))
+        return False
+    nan = np.isnan(want)
+    if (np.isnan(got) != nan).any():
+        print("FAILED %s: NaN where the reference has none or the reverse"
+              % name)
+        return False
+    err = float(np.max(np.abs(got[~nan] - want[~nan])) /
+                np.max(np.abs(want[~nan])))
+    ok = err <= TOLERANCE[et]
     print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
     return ok
 
@@ -131,6 +148,9 @@ def main():
                                    causal=True, packed=True)),
         ("packed-dynamic", dict(b=1, h=2, hkv=2, sq=50, sk=50, d=8, dv=8,
                                 packed=True, dyn=(0, 1))),
+        ("bhsd-masked-nan-rows", dict(b=1, h=2, hkv=2, sq=12, sk=300, d=8,
+                                      dv=8, mask_shape=(1, 1, 12, 300),
+                                      poison=True)),
         ("bhsd-f16", dict(b=1, h=2, hkv=2, sq=70, sk=70, d=16, dv=16,
                           causal=True, et="f16")),
     ]

@@ -114,11 +114,17 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK-NOT: linalg.transpose
 // CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}] [16, %{{.*}}] [1, 1] : tensor<16x?xf32> to tensor<16x?xf32>
 // The f32 online-softmax step runs row by row on vector<16xf32>: the row
-// max, then exp(s - max) written and summed in one pass (tail lanes read
-// -inf).
+// max as compare-selects (one vmaxps each; halves down to one lane), then
+// exp(s - max) written and summed in one pass (tail lanes read -inf).
 // CHECK: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<16xf32>
-// CHECK: arith.maximumf {{.*}} : vector<16xf32>
-// CHECK: vector.reduction <maximumf>
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[S:.*]], %[[ACC:.*]] : vector<16xf32>
+// CHECK: arith.select %[[GT]], %[[S]], %[[ACC]] : vector<16xi1>, vector<16xf32>
+// CHECK: vector.extract_strided_slice {{.*}} {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: arith.cmpf ogt, {{.*}} : vector<8xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<4xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<2xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<1xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : f32
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write
 // CHECK: vector.reduction <add>
