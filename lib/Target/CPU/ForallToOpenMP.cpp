@@ -123,8 +123,8 @@ struct ForallToOpenMPPass
           &loop->getParentOfType<FunctionOpInterface>()
                .getFunctionBody()
                .front());
-      counters = memref::AllocaOp::create(b, counterType,
-                                          b.getI64IntegerAttr(128));
+      counters = memref::AllocaOp::create(
+          b, counterType, b.getI64IntegerAttr(kCounterStride * 8));
     }
     Value nThreads = idx(threads);
     auto rangeStart = [&](ImplicitLocOpBuilder &lb, Value t) -> Value {
@@ -171,18 +171,15 @@ struct ForallToOpenMPPass
     // The iteration's induction variables, delinearized (last fastest).
     Block *after = take.getAfterBody();
     b.setInsertionPointToStart(after);
-    Value rest =
+    Value linear =
         arith::IndexCastOp::create(b, b.getIndexType(), after->getArgument(0));
-    SmallVector<Value> ivs(counts.size());
-    for (int64_t d = counts.size() - 1; d >= 0; --d) {
-      Value pos = rest;
-      if (d > 0) {
-        pos = arith::RemUIOp::create(b, rest, counts[d]);
-        rest = arith::DivUIOp::create(b, rest, counts[d]);
-      }
-      ivs[d] = arith::AddIOp::create(
-          b, lbs[d], arith::MulIOp::create(b, pos, steps[d]));
-    }
+    ValueRange positions =
+        affine::AffineDelinearizeIndexOp::create(b, linear, counts)
+            .getResults();
+    SmallVector<Value> ivs;
+    for (auto [lb, pos, step] : llvm::zip(lbs, positions, steps))
+      ivs.push_back(
+          arith::AddIOp::create(b, lb, arith::MulIOp::create(b, pos, step)));
     b.setInsertionPointAfter(ranges);
     omp::TerminatorOp::create(b);
 

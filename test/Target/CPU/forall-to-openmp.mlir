@@ -39,19 +39,23 @@ func.func @panels(%a: memref<24x4xf32>) {
 // -----
 
 // Two dimensions with bounds, steps and a dynamic size: the iteration
-// number is split into (i, j) with j fastest, i = 0 + (n / 3) * 3 and
-// j = 1 + (n mod 3) * 2 for the 3 values of j in [1, 7) step 2.
+// number is delinearized into positions (p, q) with q fastest, over
+// (ceil(n / 3), 3) iterations; i = 0 + p * 3 and j = 1 + q * 2 for the 3
+// values of j in [1, 7) step 2.
 // CHECK-LABEL: func @nest
-// CHECK: arith.ceildivsi
-// CHECK: arith.ceildivsi
+// CHECK: %[[DI:.*]] = arith.ceildivsi %{{.*}}, %c3 : index
+// CHECK: %[[COUNT_I:.*]] = arith.maxsi %[[DI]], %{{.*}} : index
+// CHECK: %[[DJ:.*]] = arith.ceildivsi %{{.*}}, %c2 : index
+// CHECK: %[[COUNT_J:.*]] = arith.maxsi %[[DJ]], %{{.*}} : index
 // CHECK: omp.parallel
 // CHECK: } do {
 // CHECK: ^bb0(%[[N:.*]]: i64):
 // CHECK:   %[[NI:.*]] = arith.index_cast %[[N]] : i64 to index
-// CHECK:   %[[POS:.*]] = arith.remui %[[NI]], %[[CNT:.*]] : index
-// CHECK:   %[[REST:.*]] = arith.divui %[[NI]], %[[CNT]] : index
-// CHECK:   %[[J:.*]] = arith.addi %{{.*}}, %{{.*}} : index
-// CHECK:   %[[I:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK:   %[[POS:.*]]:2 = affine.delinearize_index %[[NI]] into (%[[COUNT_I]], %[[COUNT_J]]) : index, index
+// CHECK:   %[[IS:.*]] = arith.muli %[[POS]]#0, %c3 : index
+// CHECK:   %[[I:.*]] = arith.addi %c0{{.*}}, %[[IS]] : index
+// CHECK:   %[[JS:.*]] = arith.muli %[[POS]]#1, %c2 : index
+// CHECK:   %[[J:.*]] = arith.addi %c1{{.*}}, %[[JS]] : index
 // CHECK:   memref.load %{{.*}}[%[[I]], %[[J]]]
 func.func @nest(%a: memref<?x7xf32>, %n: index) {
   scf.forall (%i, %j) = (0, 1) to (%n, 7) step (3, 2) {

@@ -243,6 +243,7 @@ def ForallToOpenMPPass : Pass<"tfc-cpu-forall-to-openmp", "ModuleOp"> {
     ```
   }];
   let dependentDialects = ["::mlir::omp::OpenMPDialect",
+                           "::mlir::affine::AffineDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::func::FuncDialect"];
   let options = [
