@@ -204,14 +204,18 @@ struct KernelBuilder {
     for (int64_t q = 0; q < r; ++q)
       rowIdx.push_back(q ? (Value)arith::AddIOp::create(b, i, idx(q)) : i);
     SmallVector<Value> acc = initial(rowIdx, col, t, inBounds, k0);
-    Value ahead = s.flatWeights ? prefetchStart(panel, k0, k1) : Value();
+    Value ahead, share, inv;
+    if (s.flatWeights) {
+      ahead = prefetchStart(panel, k0, k1);
+      std::tie(share, inv) = prefetchShare(i, k0, k1);
+    }
     auto loop = scf::ForOp::create(
         b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
           if (s.flatWeights)
-            k.prefetchNextSlice(ahead, k0, kk);
+            k.prefetchNextSlice(ahead, share, inv, k0, kk);
           if (s.bf16) {
             scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
             return;
@@ -258,26 +262,58 @@ struct KernelBuilder {
         arith::SubIOp::create(b, idx(type.getNumElements()), span));
   }
 
-  /// Prefetches into L2 the packed weights of k step `kk` one slice ahead,
-  /// from `start` (prefetchStart). The rows reuse the current slice from
-  /// L1 while the next arrives; the weights of a model come from DRAM on
-  /// every run, and the hardware prefetchers stop at each 4 KiB page.
-  /// Every row block issues them: the ones after the first hit L2 and cost
-  /// a load slot, and that measured faster than the first row block alone.
+  /// Elements per k step of the packed weights, and bits of the fixed-point
+  /// fraction of the prefetch positions.
+  int64_t weightStep() {
+    return cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
+  }
+  static constexpr int64_t kShareBits = 20;
+
+  /// The part of the next slice that row block `i` prefetches: the blocks
+  /// of a slice share its prefetches in order, block j of nb taking the
+  /// slice's j-th nb-th. Returned as (j * span) with span the slice's
+  /// elements, and the reciprocal 2^kShareBits / nb (prefetchNextSlice
+  /// scales by it).
+  std::pair<Value, Value> prefetchShare(Value i, Value k0, Value k1) {
+    Value m = tensor::DimOp::create(b, a, 0);
+    Value blocks = arith::CeilDivUIOp::create(b, m, idx(s.rows));
+    Value j = arith::DivUIOp::create(b, i, idx(s.rows));
+    Value span = arith::MulIOp::create(
+        b, arith::SubIOp::create(b, k1, k0), idx(weightStep()));
+    Value inv = arith::DivUIOp::create(b, idx(int64_t(1) << kShareBits),
+                                       arith::MaxUIOp::create(b, blocks, idx(1)));
+    return {arith::MulIOp::create(b, j, span), inv};
+  }
+  /// Prefetches into L2 packed weights of the next slice, from `start`
+  /// (prefetchStart): while the row blocks run through this slice, they
+  /// walk through the next one at the pace that spreads it over all of
+  /// them (block j of nb, k step s of the slice's ks: the elements at
+  /// (j * ks + s) * step / nb). One request every few k steps keeps a
+  /// steady stream from DRAM, with the whole slice's time as lead, where
+  /// each block asking for all of the next slice sent the first block's
+  /// requests in a burst. The weights of a model come from DRAM on every
+  /// run, and the hardware prefetchers stop at each 4 KiB page.
   /// prefetcht2 measured better than t0, t1 or nta.
-  void prefetchNextSlice(Value start, Value k0, Value kk) {
+  void prefetchNextSlice(Value start, Value share, Value inv, Value k0,
+                         Value kk) {
+    int64_t step = weightStep(); // elements per k step
     auto packed = cast<RankedTensorType>(s.weights.getType());
-    int64_t step = packed.getDimSize(2); // elements per k step
     int64_t perLine = 64 / (packed.getElementTypeBitWidth() / 8);
-    Value at = arith::AddIOp::create(
-        b, start,
+    Value pos = arith::AddIOp::create(
+        b, share,
         arith::MulIOp::create(b, arith::SubIOp::create(b, kk, k0),
                               idx(step)));
-    for (int64_t e = 0; e < step; e += perLine)
+    for (int64_t e = 0; e < step; e += perLine) {
+      Value elem = arith::ShRUIOp::create(
+          b,
+          arith::MulIOp::create(
+              b, e ? (Value)arith::AddIOp::create(b, pos, idx(e)) : pos,
+              inv),
+          idx(kShareBits));
       memref::PrefetchOp::create(
-          b, s.flatWeights,
-          ValueRange{e ? (Value)arith::AddIOp::create(b, at, idx(e)) : at},
+          b, s.flatWeights, ValueRange{arith::AddIOp::create(b, start, elem)},
           /*isWrite=*/false, /*localityHint=*/1, /*isDataCache=*/true);
+    }
   }
 
   /// One k-pair step of the bf16 kernel: per 16 columns one vdpbf16ps

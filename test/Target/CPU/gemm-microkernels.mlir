@@ -8,9 +8,12 @@
 // each k step is one panel-row load, a broadcast of x and an FMA per row.
 // The accumulators start from the bias row (masked at the ragged panel), so
 // the broadcast that filled the output before is gone. Each k step also
-// prefetches (locality 1: into L2) the packed weights one kc slice ahead in
+// prefetches (locality 1: into L2) packed weights of the next kc slice in
 // the flat panel layout; the start is clamped once per row block so that the
-// slice's span ends inside the buffer (16 - 2 * 4 = 8).
+// slice's span ends inside the buffer (16 - 2 * 4 = 8). The row blocks share
+// that span in order: block i/2 of ceil(5/2) = 3 walks through elements
+// [8 (i/2), 8 (i/2 + 1)) / 3 as its k steps go, x / 3 computed as
+// (x * floor(2^20 / 3)) >> 20.
 // CHECK-LABEL: func @linear
 // CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
 // CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[5.000000e-01, {{.*}}]> : tensor<5xf32>
@@ -28,9 +31,14 @@
 // CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
 // CHECK: %[[NEXT:.*]] = arith.addi %[[PANEL]], %c1024
 // CHECK: %[[START:.*]] = arith.minsi %[[NEXT]], %c8
+// CHECK: %[[BLK:.*]] = arith.divui %[[I]], %c2
+// CHECK: %[[SHARE:.*]] = arith.muli %[[BLK]], %c8
 // CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[ROW:.*]] = arith.muli %[[K]], %c4
-// CHECK: %[[LINE:.*]] = arith.addi %[[START]], %[[ROW]]
+// CHECK: %[[POS:.*]] = arith.addi %[[SHARE]], %[[ROW]]
+// CHECK: %[[SCALED:.*]] = arith.muli %[[POS]], %c349525
+// CHECK: %[[ELEM:.*]] = arith.shrui %[[SCALED]], %c20
+// CHECK: %[[LINE:.*]] = arith.addi %[[START]], %[[ELEM]]
 // CHECK: memref.prefetch %[[FLAT]][%[[LINE]]], read, locality<1>, data : memref<16xf32>
 // CHECK: %[[W:.*]] = vector.transfer_read %[[P]][%[[J]], %[[K]], %c0], %{{.*}} {in_bounds = [true]}
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]

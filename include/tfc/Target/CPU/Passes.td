@@ -55,8 +55,10 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     `A[m, k]` and `rows` vector FMAs. Leftover rows are one block of what
     is left when the row count is static, else blocks of rows/2, rows/4,
     ... 1. With a packed weight each k step also prefetches into
-    L2 (`memref.prefetch`, locality 1) the weights one slice ahead, so the
-    next slice streams in from memory while the rows reuse this one.
+    L2 (`memref.prefetch`, locality 1) weights of the next slice, so that
+    it streams in from memory while the rows reuse this one: the row blocks
+    share the next slice in order, each walking through its part as its k
+    steps go (a steady stream, not each block asking for all of it).
 
     Fusion: when K is static and `C` is a `linalg.fill` or the broadcast
     of a `[N]` bias over the rows, the first slice starts its accumulators
