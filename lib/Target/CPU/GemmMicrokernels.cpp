@@ -199,23 +199,21 @@ struct KernelBuilder {
   /// the block's first column (for a run-time weight, bias and row
   /// operands).
   Value rowBlock(int64_t r, Value i, Value panel, Value col, Value t,
-                 bool inBounds, Value k0, Value k1) {
+                 bool inBounds, Value k0, Value k1, Value shareInv) {
     SmallVector<Value> rowIdx;
     for (int64_t q = 0; q < r; ++q)
       rowIdx.push_back(q ? (Value)arith::AddIOp::create(b, i, idx(q)) : i);
     SmallVector<Value> acc = initial(rowIdx, col, t, inBounds, k0);
-    Value ahead, share, inv;
-    if (s.flatWeights) {
-      ahead = prefetchStart(panel, k0, k1);
-      std::tie(share, inv) = prefetchShare(i, k0, k1);
-    }
+    SlicePrefetch ahead;
+    if (s.flatWeights)
+      ahead = prefetchPlan(panel, i, k0, k1);
     auto loop = scf::ForOp::create(
         b, k0, k1, idx(1), acc,
         [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
           if (s.flatWeights)
-            k.prefetchNextSlice(ahead, share, inv, k0, kk);
+            k.prefetchNextSlice(ahead, shareInv, k0, kk);
           if (s.bf16) {
             scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
             return;
@@ -241,14 +239,38 @@ struct KernelBuilder {
     return t;
   }
 
-  /// Where the prefetches of the k steps [k0, k1) start in the flat
-  /// weights: the panel's next slice (or the next panel's first), moved
-  /// back so that the whole span stays inside the buffer (the last slice
-  /// of the last panel prefetches itself). Clamping once here instead of
-  /// per line keeps six scalar ops out of the k loop.
-  Value prefetchStart(Value panel, Value k0, Value k1) {
+  /// Elements per k step of the packed weights.
+  int64_t weightStep() {
+    return cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
+  }
+  /// Bits of the fixed-point fraction of the prefetch positions.
+  static constexpr int64_t kShareBits = 20;
+
+  /// 2^kShareBits / nb for the nb row blocks of the panel's `m` rows: the
+  /// blocks of a slice share its prefetches (once per panel, not per row
+  /// block: it is a division).
+  Value shareReciprocal(Value m) {
+    Value blocks = arith::CeilDivUIOp::create(b, m, idx(s.rows));
+    return arith::DivUIOp::create(b, idx(int64_t(1) << kShareBits),
+                                  arith::MaxUIOp::create(b, blocks, idx(1)));
+  }
+
+  /// What the row block at row `i` prefetches while it runs k in [k0, k1).
+  struct SlicePrefetch {
+    /// Where the next slice starts in the flat weights: the panel's next
+    /// slice (or the next panel's first), moved back so that the whole span
+    /// stays inside the buffer (the last slice of the last panel prefetches
+    /// itself). Clamping once here instead of per line keeps six scalar ops
+    /// out of the k loop.
+    Value start;
+    /// The block's part of it, j * span for block j (prefetchNextSlice
+    /// divides by the number of blocks): the blocks of a slice share its
+    /// prefetches in order, block j of nb taking the j-th nb-th.
+    Value share;
+  };
+  SlicePrefetch prefetchPlan(Value panel, Value i, Value k0, Value k1) {
     auto type = cast<MemRefType>(s.flatWeights.getType());
-    int64_t step = cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
+    int64_t step = weightStep();
     int64_t perPanel = cast<RankedTensorType>(s.weights.getType())
                            .getDimSize(1) * step;
     Value next = arith::AddIOp::create(
@@ -257,35 +279,15 @@ struct KernelBuilder {
                               idx(step)));
     Value span = arith::MulIOp::create(
         b, arith::SubIOp::create(b, k1, k0), idx(step));
-    return arith::MinSIOp::create(
+    Value start = arith::MinSIOp::create(
         b, next,
         arith::SubIOp::create(b, idx(type.getNumElements()), span));
-  }
-
-  /// Elements per k step of the packed weights, and bits of the fixed-point
-  /// fraction of the prefetch positions.
-  int64_t weightStep() {
-    return cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
-  }
-  static constexpr int64_t kShareBits = 20;
-
-  /// The part of the next slice that row block `i` prefetches: the blocks
-  /// of a slice share its prefetches in order, block j of nb taking the
-  /// slice's j-th nb-th. Returned as (j * span) with span the slice's
-  /// elements, and the reciprocal 2^kShareBits / nb (prefetchNextSlice
-  /// scales by it).
-  std::pair<Value, Value> prefetchShare(Value i, Value k0, Value k1) {
-    Value m = tensor::DimOp::create(b, a, 0);
-    Value blocks = arith::CeilDivUIOp::create(b, m, idx(s.rows));
     Value j = arith::DivUIOp::create(b, i, idx(s.rows));
-    Value span = arith::MulIOp::create(
-        b, arith::SubIOp::create(b, k1, k0), idx(weightStep()));
-    Value inv = arith::DivUIOp::create(b, idx(int64_t(1) << kShareBits),
-                                       arith::MaxUIOp::create(b, blocks, idx(1)));
-    return {arith::MulIOp::create(b, j, span), inv};
+    return {start, arith::MulIOp::create(b, j, span)};
   }
-  /// Prefetches into L2 packed weights of the next slice, from `start`
-  /// (prefetchStart): while the row blocks run through this slice, they
+
+  /// Prefetches into L2 packed weights of the next slice (`plan`, with
+  /// `shareInv` from shareReciprocal): while the row blocks run through this slice, they
   /// walk through the next one at the pace that spreads it over all of
   /// them (block j of nb, k step s of the slice's ks: the elements at
   /// (j * ks + s) * step / nb). One request every few k steps keeps a
@@ -294,13 +296,13 @@ struct KernelBuilder {
   /// requests in a burst. The weights of a model come from DRAM on every
   /// run, and the hardware prefetchers stop at each 4 KiB page.
   /// prefetcht2 measured better than t0, t1 or nta.
-  void prefetchNextSlice(Value start, Value share, Value inv, Value k0,
+  void prefetchNextSlice(const SlicePrefetch &plan, Value shareInv, Value k0,
                          Value kk) {
     int64_t step = weightStep(); // elements per k step
     auto packed = cast<RankedTensorType>(s.weights.getType());
     int64_t perLine = 64 / (packed.getElementTypeBitWidth() / 8);
     Value pos = arith::AddIOp::create(
-        b, share,
+        b, plan.share,
         arith::MulIOp::create(b, arith::SubIOp::create(b, kk, k0),
                               idx(step)));
     for (int64_t e = 0; e < step; e += perLine) {
@@ -308,10 +310,11 @@ struct KernelBuilder {
           b,
           arith::MulIOp::create(
               b, e ? (Value)arith::AddIOp::create(b, pos, idx(e)) : pos,
-              inv),
+              shareInv),
           idx(kShareBits));
       memref::PrefetchOp::create(
-          b, s.flatWeights, ValueRange{arith::AddIOp::create(b, start, elem)},
+          b, s.flatWeights,
+          ValueRange{arith::AddIOp::create(b, plan.start, elem)},
           /*isWrite=*/false, /*localityHint=*/1, /*isDataCache=*/true);
     }
   }
@@ -355,6 +358,7 @@ struct KernelBuilder {
   /// block uses it), rows in blocks (see rowBlocks).
   Value panelBlock(Value panel, Value col, Value t, bool inBounds) {
     Value m = tensor::DimOp::create(b, a, 0);
+    Value shareInv = s.flatWeights ? shareReciprocal(m) : Value();
     auto kLoop = scf::ForOp::create(
         b, idx(0), s.kSize, idx(s.kc), ValueRange{t},
         [&](OpBuilder &nb, Location loc, Value k0, ValueRange cur) {
@@ -363,7 +367,8 @@ struct KernelBuilder {
           Value k1 = arith::MinSIOp::create(
               lb, arith::AddIOp::create(lb, k0, inner.idx(s.kc)), s.kSize);
           scf::YieldOp::create(
-              lb, inner.rowBlocks(panel, col, cur[0], inBounds, m, k0, k1));
+              lb, inner.rowBlocks(panel, col, cur[0], inBounds, m, k0, k1,
+                                  shareInv));
         });
     return kLoop.getResult(0);
   }
@@ -373,7 +378,7 @@ struct KernelBuilder {
   /// at a quarter of the FMA rate, its two accumulators waiting on the
   /// FMA latency), else blocks of rows/2, rows/4, ... 1.
   Value rowBlocks(Value panel, Value col, Value t, bool inBounds, Value m,
-                  Value k0, Value k1) {
+                  Value k0, Value k1, Value shareInv) {
     int64_t staticM = cast<RankedTensorType>(a.getType()).getDimSize(0);
     SmallVector<int64_t> sizes;
     if (!ShapedType::isDynamic(staticM)) {
@@ -397,7 +402,8 @@ struct KernelBuilder {
           [&](OpBuilder &nb, Location loc, Value i, ValueRange cur) {
             ImplicitLocOpBuilder lb(loc, nb);
             scf::YieldOp::create(lb, on(lb).rowBlock(r, i, panel, col, cur[0],
-                                                     inBounds, k0, k1));
+                                                     inBounds, k0, k1,
+                                                     shareInv));
           });
       t = loop.getResult(0);
       start = end;
