@@ -132,6 +132,10 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   // x86vector: the bf16 kernels' vdpbf16ps (llvm.call_intrinsic).
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.x86Vector = true;
+  // The attention's 16x16 key blocks (AttentionKeyTranspose.cpp) as
+  // register shuffles, not element by element.
+  vectorToLLVM.vectorTransposeLowering =
+      vector::VectorTransposeLowering::Shuffle16x16;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

@@ -187,9 +187,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       Value kTInit = emptyTensor(
           b, {kSizes[1], kSizes[0]},
           cast<RankedTensorType>(kHead.getType()).getElementType());
-      Value kT = linalg::TransposeOp::create(b, kHead, kTInit,
-                                             ArrayRef<int64_t>{1, 0})
-                     .getResult()[0];
+      Value kT = buildKeyTranspose(b, kHead, kTInit);
       Value done = loop(b, lay.sq, tileQ, slab, [&](ImplicitLocOpBuilder &b3,
                                                     Value qi, Value o3) {
         Value tq = arith::MinSIOp::create(

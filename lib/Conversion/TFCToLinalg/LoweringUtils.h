@@ -65,7 +65,6 @@ void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem);
 Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                       Type elem, Value bias, int64_t biasDim);
 
-/// Normalizes a possibly negative axis.
 /// The online-softmax step of one [tq, tk] f32 score tile `s` given the
 /// running row max `mOld` [tq]: the new row max, p = exp(s - max) and the
 /// row sums of p, as vector code (AttentionSoftmaxRows.cpp).
@@ -75,6 +74,12 @@ struct SoftmaxRows {
 SoftmaxRows buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s, Value mOld,
                              Value tq, Value tk);
 
+/// `keys` [Sk, D] transposed into `init` [D, Sk]: in 16x16 vector blocks
+/// for f32 with D a multiple of 16, else a linalg.transpose
+/// (AttentionKeyTranspose.cpp).
+Value buildKeyTranspose(ImplicitLocOpBuilder &b, Value keys, Value init);
+
+/// Normalizes a possibly negative axis.
 inline int64_t normAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }

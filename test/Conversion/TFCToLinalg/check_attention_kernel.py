@@ -146,6 +146,12 @@ def main():
                              mask_shape=(2, 1, 1, 77), packed=True)),
         ("packed-causal-gqa", dict(b=1, h=4, hkv=1, sq=270, sk=270, d=8, dv=8,
                                    causal=True, packed=True)),
+        # D a multiple of 16: K^T moves in 16x16 vector blocks, the last
+        # one ragged (197 = 12 x 16 + 5 keys, as in ViT-B/16; 45 dynamic).
+        ("bhsd-d64-ragged-keys", dict(b=1, h=2, hkv=2, sq=197, sk=197, d=64,
+                                      dv=64)),
+        ("packed-d32-dynamic", dict(b=1, h=2, hkv=2, sq=45, sk=45, d=32,
+                                    dv=32, packed=True, dyn=(0, 1))),
         ("packed-dynamic", dict(b=1, h=2, hkv=2, sq=50, sk=50, d=8, dv=8,
                                 packed=True, dyn=(0, 1))),
         ("bhsd-masked-nan-rows", dict(b=1, h=2, hkv=2, sq=12, sk=300, d=8,

@@ -108,7 +108,13 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // 128x128 score tensor exists, and no transpose runs per tile.
 // CHECK-LABEL: func @attention_flash
 // CHECK: scf.forall ({{.*}}, {{.*}}) in (1, 4) shared_outs
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<?x16xf32>) outs(%{{.*}} : tensor<16x?xf32>) permutation = [1, 0]
+// K^T (f32, D = 16) in 16x16 blocks: 16 key rows read, transposed in
+// registers, written as 16 rows of K^T masked at Sk.
+// CHECK: scf.for {{.*}} step %c16 iter_args({{.*}}) -> (tensor<16x?xf32>)
+// CHECK: arith.minsi
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<?x16xf32>, vector<16xf32>
+// CHECK: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x?xf32>
 // CHECK: scf.for {{.*}} step %c64
 // CHECK: scf.for {{.*}} step %c256 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
 // CHECK-NOT: linalg.transpose
@@ -142,4 +148,16 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 func.func @attention_flash(%q: tensor<1x4x128x16xf32>, %k: tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32> {
   %0 = tfc.attention %q, %k, %k {causal} : (tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32>
   return %0 : tensor<1x4x128x16xf32>
+}
+
+// -----
+
+// A head size that is not a multiple of 16 keeps K^T a linalg.transpose.
+// CHECK-LABEL: func @attention_key_transpose_d8
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<?x8xf32>) outs(%{{.*}} : tensor<8x?xf32>) permutation = [1, 0]
+// CHECK-NOT: vector.transpose
+// CHECK: return
+func.func @attention_key_transpose_d8(%q: tensor<1x2x40x8xf32>) -> tensor<1x2x40x8xf32> {
+  %0 = tfc.attention %q, %q, %q : (tensor<1x2x40x8xf32>, tensor<1x2x40x8xf32>, tensor<1x2x40x8xf32>) -> tensor<1x2x40x8xf32>
+  return %0 : tensor<1x2x40x8xf32>
 }
