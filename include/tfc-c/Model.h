@@ -11,10 +11,10 @@
 |*   tfc_model_destroy(m);                                                    *|
 |*                                                                            *|
 |* Tensors are dense and row-major. A model object is not thread-safe; use    *|
-|* one per thread (weights are shared and read-only; TFC_WEIGHT_PAGES=copy    *|
-|* copies them into huge pages once per model, see the README). Functions     *|
-|* returning int return 0 on success and non-zero on error, with the          *|
-|* message in tfc_model_error.                                                *|
+|* one per thread (weights are shared and read-only; a large model's are      *|
+|* copied into huge pages once per model, TFC_WEIGHT_PAGES=inplace keeps them *|
+|* in the library, see the README). Functions returning int return 0 on       *|
+|* success and non-zero on error, with the message in tfc_model_error.        *|
 \*===----------------------------------------------------------------------===*/
 #ifndef TFC_C_MODEL_H
 #define TFC_C_MODEL_H

@@ -53,9 +53,10 @@ void _mlir_memref_to_llvm_free(void *ptr);
 void tfc_buffer_cache_release(void);
 
 /* Weights in huge pages (lib/Runtime/WeightPages.c): per weight of `info`,
- * a copy shared by the instances of that model, or NULL where the weights
- * stay in place (the default, small models, no mapping); release when an
- * instance goes. */
+ * a copy shared by the instances of that model (by default for a library's
+ * weights of 8 MiB or more), or NULL where the weights stay in place (the
+ * JIT's, small models, TFC_WEIGHT_PAGES=inplace, no mapping); release when
+ * an instance goes. */
 const void *const *tfc_weights_acquire(const tfc_model_info *info);
 void tfc_weights_release(const tfc_model_info *info);
 

@@ -1,21 +1,25 @@
 /*===- WeightPages.c - a model's weights in transparent huge pages --------===*\
 |*                                                                            *|
-|* The GEMM kernels stream every weight from memory on every run, so where    *|
-|* the weights lie in 4 KiB pages each page costs a TLB miss. The weights     *|
-|* are used in place by default: a library's read-only data is mapped from    *|
-|* the page cache, which on current kernels (ext4 large folios) is mostly     *|
-|* huge already, and copying measured no faster there (BERT-base, 1 thread,   *|
-|* 16 alternating rounds: in place 134.2 ms, copy 139.0 ms median). A         *|
-|* library copied with cp(1), or an older kernel, can leave it in 4 KiB       *|
-|* pages; TFC_WEIGHT_PAGES=copy then copies the weights of a model with at    *|
-|* least MIN_BYTES into one anonymous mapping advised MADV_HUGEPAGE, which    *|
-|* the instances of that model share and the last one destroyed unmaps;       *|
-|* =always copies small models too. Where the mapping fails the weights       *|
-|* stay in place.                                                             *|
+|* The GEMM kernels stream every weight from memory on every run, so the      *|
+|* weights should lie in 2 MiB pages. A library's weights are its read-only   *|
+|* data, mapped from the page cache, whose folios are huge or not depending   *|
+|* on how the file was written and on the kernel: a library fresh from        *|
+|* tfc-compile had 48 of its 346 MiB (ViT-B/16) in huge pages here, and ran   *|
+|* 20-30 % slower in place than copied (1 thread, median of 10 runs in 3      *|
+|* alternating rounds: BERT-base 128-151 against 118-127 ms, GPT-2 197-232    *|
+|* against 171-184, ViT-B/16 248-265 against 188-195). So by default the      *|
+|* weights of a model loaded from a library (dladdr finds them there) with    *|
+|* at least MIN_BYTES are copied into one anonymous mapping advised           *|
+|* MADV_HUGEPAGE, which the instances of that model share and the last one    *|
+|* destroyed unmaps. The JIT's weights are anonymous memory already and stay  *|
+|* in place. TFC_WEIGHT_PAGES=inplace never copies, =copy also copies the     *|
+|* JIT's, =always copies small models too; other values mean the default.     *|
+|* Where the mapping fails the weights stay in place.                         *|
 \*===----------------------------------------------------------------------===*/
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS and madvise under -std=c11 */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, madvise and dladdr under -std=c11 */
 #include "tfc-c/ModelABI.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +58,19 @@ static char *map_aligned(size_t size) {
   return base;
 }
 
+/* Whether `p` lies in a loaded library (its file-mapped data). */
+static int in_library(const void *p) {
+  Dl_info where;
+  return p && dladdr(p, &where) != 0 && where.dli_fname;
+}
+
 static weight_copy *make_copy(const tfc_model_info *info) {
   const char *mode = getenv("TFC_WEIGHT_PAGES");
   int always = mode && !strcmp(mode, "always");
-  if (!always && !(mode && !strcmp(mode, "copy")))
+  int copy = always || (mode && !strcmp(mode, "copy"));
+  if (mode && !strcmp(mode, "inplace"))
+    return NULL;
+  if (!copy && !(info->num_weights > 0 && in_library(info->weights[0].data)))
     return NULL;
   uint64_t total = 0;
   for (int i = 0; i < info->num_weights; ++i) {
