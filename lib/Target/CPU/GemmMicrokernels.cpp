@@ -582,7 +582,25 @@ struct GemmMicrokernelsPass
         epilogueBlocks.push_back(op.row ? op.source : block(op.source));
       k2.epilogueBlocks = epilogueBlocks;
       Value blk = block(dest);
-      return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
+      if (even || m.isConstant())
+        return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
+      // A run-time weight whose width may not fill the last panel (the
+      // attention's key tiles): the full panels read its rows unmasked, one
+      // masked load less per k step and register block.
+      Value fits = arith::CmpIOp::create(
+          lb, arith::CmpIPredicate::sle,
+          arith::AddIOp::create(lb, col, k2.idx(cols)), nSize);
+      auto split = scf::IfOp::create(
+          lb, fits,
+          [&](OpBuilder &nb, Location loc) {
+            ImplicitLocOpBuilder ib(loc, nb);
+            scf::YieldOp::create(ib, k2.on(ib).panelBlock(j, col, blk, true));
+          },
+          [&](OpBuilder &nb, Location loc) {
+            ImplicitLocOpBuilder ib(loc, nb);
+            scf::YieldOp::create(ib, k2.on(ib).panelBlock(j, col, blk, false));
+          });
+      return std::make_tuple(split.getResult(0), cOff, cSz);
     };
 
     if (parallel) {

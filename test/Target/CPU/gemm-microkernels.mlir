@@ -115,15 +115,24 @@ func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tenso
 
 // A run-time [K, N] operand (the attention kernel's tile products) is read
 // in place, one row segment per k step; inside other loops the panels run
-// as a sequential scf.for, and the ragged last panel uses masked transfers.
+// as a sequential scf.for. A panel that fits in N reads the rows unmasked
+// (in_bounds); the ragged last panel uses masked transfers.
 // CHECK-LABEL: func @runtime_kn_in_loop
 // CHECK: scf.for
 // CHECK-NOT: scf.forall
 // CHECK: %[[N:.*]] = tensor.dim %[[B:.*]], %c1
 // CHECK: %[[PANELS:.*]] = arith.ceildivui %[[N]], %c4
 // CHECK: scf.for %[[J:.*]] = %c0 to %[[PANELS]] step %c1
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
+// CHECK: %[[END:.*]] = arith.addi %[[COL]], %c4
+// CHECK: %[[FITS:.*]] = arith.cmpi sle, %[[END]], %[[N]]
+// CHECK: scf.if %[[FITS]]
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
-// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
+// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x?xf32>, vector<4xf32>
+// CHECK: vector.fma
+// CHECK: } else {
+// CHECK: scf.for %[[K2:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK: vector.transfer_read %[[B]][%[[K2]], %{{.*}}], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
 // CHECK: vector.fma
 // CHECK: tensor.insert_slice
 func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: tensor<6x?xf32>, %n: index) -> tensor<6x?xf32> {
