@@ -287,9 +287,9 @@ struct KernelBuilder {
   }
 
   /// Prefetches into L2 packed weights of the next slice (`plan`, with
-  /// `shareInv` from shareReciprocal): while the row blocks run through this slice, they
-  /// walk through the next one at the pace that spreads it over all of
-  /// them (block j of nb, k step s of the slice's ks: the elements at
+  /// `shareInv` from shareReciprocal): while the row blocks run through
+  /// this slice, they walk through the next one at the pace that spreads
+  /// it over all of them (block j of nb, k step s of the slice's ks: the elements at
   /// (j * ks + s) * step / nb). One request every few k steps keeps a
   /// steady stream from DRAM, with the whole slice's time as lead, where
   /// each block asking for all of the next slice sent the first block's
@@ -590,16 +590,14 @@ struct GemmMicrokernelsPass
       Value fits = arith::CmpIOp::create(
           lb, arith::CmpIPredicate::sle,
           arith::AddIOp::create(lb, col, k2.idx(cols)), nSize);
-      auto split = scf::IfOp::create(
-          lb, fits,
-          [&](OpBuilder &nb, Location loc) {
-            ImplicitLocOpBuilder ib(loc, nb);
-            scf::YieldOp::create(ib, k2.on(ib).panelBlock(j, col, blk, true));
-          },
-          [&](OpBuilder &nb, Location loc) {
-            ImplicitLocOpBuilder ib(loc, nb);
-            scf::YieldOp::create(ib, k2.on(ib).panelBlock(j, col, blk, false));
-          });
+      auto panelIn = [&](bool inBounds) {
+        return [&, inBounds](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          scf::YieldOp::create(ib,
+                               k2.on(ib).panelBlock(j, col, blk, inBounds));
+        };
+      };
+      auto split = scf::IfOp::create(lb, fits, panelIn(true), panelIn(false));
       return std::make_tuple(split.getResult(0), cOff, cSz);
     };
 
