@@ -487,8 +487,18 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
       return error() << "value '" << n.output(i)
                      << "' is defined twice (ONNX values are assigned once)";
   StringRef op = n.op_type();
-  if (failed(checkAttributes(op)))
+  if (failed(checkAttributes(op)) || failed(dispatchNode(op)))
     return failure();
+  // Shape arithmetic on constants becomes a constant here, so that the
+  // nodes after it see constant shape operands.
+  for (int i = 0; i < n.output_size(); ++i)
+    if (hasOutput(i))
+      if (Value v = values.lookup(n.output(i)))
+        values[n.output(i)] = foldSmallInteger(v);
+  return success();
+}
+
+LogicalResult Importer::dispatchNode(StringRef op) {
   if (isElementwiseOp(op))
     return importElementwise(op);
   if (isLinalgOp(op))

@@ -62,6 +62,10 @@ public:
     return cast<RankedTensorType>(v.getType());
   }
 
+  /// `v` as a constant when it is a small integer tensor that constants
+  /// determine (ConstantFolding.cpp); otherwise `v`.
+  Value foldSmallInteger(Value v);
+
   // Shape helpers used by several handlers.
   Value expandDims(Value v, ArrayRef<int64_t> sortedNewAxes);
   Value squeezeDims(Value v, ArrayRef<int64_t> sortedAxes);
@@ -80,6 +84,7 @@ public:
   LogicalResult importNormalization(StringRef op);
   LogicalResult importShape(StringRef op);
   LogicalResult importNode(const onnx::NodeProto &n);
+  LogicalResult dispatchNode(StringRef op);
   LogicalResult checkAttributes(StringRef op);
 
 private:

@@ -63,6 +63,61 @@ def main():
         e.key, e.value = "location", loc
         m = graph_model([helper.make_node("Add", ["x", "w"], ["y"], name="add_w")],
                         [vi("x", [64])], [vi("y", [64])], [t])
+    elif case in ("shape_folding", "shape_folding_dynamic"):
+        # torch's spellings of flatten(2) and cls.expand(B, -1, -1), and
+        # integer arithmetic on the shape (second output).
+        dims = [1, 8, 2, 2] if case == "shape_folding" else ["n", 8, 2, 2]
+        def c(name, v):
+            return numpy_helper.from_array(np.array(v, np.int64), name)
+        cls = numpy_helper.from_array(rng.standard_normal((1, 1, 8)).astype(np.float32), "cls")
+        inits = [cls, c("z", [0]), c("two", [2]), c("minus1", [-1]), c("m1", -1),
+                 c("three", [3]), c("first", 0), c("third", 2), c("one", 1),
+                 c("last_first", [-1, 1]), c("neg_start", [-1]), c("neg_end", [-5]),
+                 c("one1", [1]), c("zero", 0)]
+        n = helper.make_node
+        nodes = [
+            n("Shape", ["x"], ["s"], name="shape"),
+            n("Slice", ["s", "z", "two", "z"], ["s01"], name="lead_dims"),
+            n("Concat", ["s01", "minus1"], ["flat_shape"], name="flat_shape", axis=0),
+            n("Reshape", ["x", "flat_shape"], ["flat"], name="flatten"),
+            n("Transpose", ["flat"], ["tok"], name="tokens", perm=[0, 2, 1]),
+            n("Gather", ["s", "first"], ["b"], name="batch"),
+            n("Unsqueeze", ["b", "z"], ["bu"], name="batch1"),
+            n("Concat", ["bu", "minus1", "minus1"], ["eshape"], name="eshape", axis=0),
+            n("ConstantOfShape", ["three"], ["ones"], name="ones",
+              value=numpy_helper.from_array(np.array([1], np.int64))),
+            n("Mul", ["ones", "m1"], ["neg"], name="neg"),
+            n("Equal", ["eshape", "neg"], ["keep"], name="keep"),
+            n("Where", ["keep", "ones", "eshape"], ["target"], name="target"),
+            n("Expand", ["cls", "target"], ["cls_b"], name="cls_expand"),
+            n("Concat", ["cls_b", "tok"], ["y"], name="with_cls", axis=1),
+            n("Slice", ["s", "neg_start", "neg_end", "z", "minus1"], ["rev"], name="reversed"),
+            n("Mul", ["rev", "three"], ["rev3"], name="times3"),
+            n("Div", ["rev3", "two"], ["half"], name="half"),
+            n("Cast", ["half"], ["half32"], name="to_i32", to=TensorProto.INT32),
+            n("Cast", ["half32"], ["half64"], name="to_i64", to=TensorProto.INT64),
+            n("Gather", ["s", "last_first"], ["g"], name="pick"),
+            n("Sub", ["g", "one1"], ["g1"], name="minus_one"),
+            n("Gather", ["s", "third"], ["h"], name="height"),
+            n("Range", ["zero", "h", "one"], ["r"], name="range"),
+            n("Concat", ["half64", "g", "r", "g1"], ["shape_math"], name="joined", axis=0),
+        ]
+        m = graph_model(nodes, [vi("x", dims)],
+                        [vi("y", [dims[0], 5, 8]), vi("shape_math", [10], TensorProto.INT64)],
+                        inits)
+        # Expected values, computed here with numpy for the static case.
+        if case == "shape_folding":
+            x = rng.standard_normal((1, 8, 2, 2)).astype(np.float32)
+            shape = np.array(x.shape, np.int64)
+            tok = x.reshape(1, 8, -1).transpose(0, 2, 1)
+            y = np.concatenate([numpy_helper.to_array(cls), tok], axis=1)
+            half = shape[::-1] * 3 // 2
+            g = shape[[-1, 1]]
+            math = np.concatenate([half, g, np.arange(shape[2]), g - 1])
+            base = out[:-len(".onnx")]
+            np.save(base + ".x.npy", x)
+            np.save(base + ".y.npy", np.ascontiguousarray(y))
+            np.save(base + ".shape_math.npy", math)
     elif case == "truncated":
         m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r")],
                         [vi("x", [2])], [vi("y", [2])])
