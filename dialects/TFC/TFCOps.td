@@ -630,7 +630,9 @@ def TFC_GatherOp : TFC_Op<"gather", [Pure]> {
   let description = [{
     ONNX `Gather`: `result[i..., j..., k...] = data[i..., indices[j...], k...]`
     with `axis` choosing the indexed dimension of `data`; negative indices
-    count from the back. This is also an embedding lookup.
+    count from the back. This is also an embedding lookup. An index outside
+    [-size, size) is an error of the run (the compiled model reports it
+    with the op's location and reads nothing out of bounds).
 
     Constraints:
     - C1: `axis` is in [0, rank(data)).

@@ -79,7 +79,11 @@ int tfc_model_threads(const tfc_model *model);
  * dim_param) are checked against each other by tfc_model_run. */
 int tfc_model_set_input(tfc_model *model, int index, tfc_dtype dtype,
                         const void *data, const int64_t *shape, int rank);
-/* Runs the model on the bound inputs (all must be bound). */
+/* Runs the model on the bound inputs (all must be bound). Values that are
+ * only known during the run are checked too: a Gather index outside its
+ * axis (say a token id at or above the vocabulary size) makes the run fail,
+ * with a message naming the node, the axis size and the index; nothing out
+ * of bounds is read and no outputs are kept. */
 int tfc_model_run(tfc_model *model);
 /* Output `index` of the last successful run: dense row-major data owned by
  * the model, valid until the next tfc_model_run or tfc_model_destroy. */

@@ -9,7 +9,11 @@
 |* to the result descriptors (one strided memref descriptor per output,      *|
 |* when there are outputs), then one descriptor pointer per input, then one  *|
 |* per weight. A descriptor of rank r is 3 + 2r words: allocated pointer,    *|
-|* aligned pointer, offset, sizes[r], strides[r].                            *|
+|* aligned pointer, offset, sizes[r], strides[r]. A model with run-time      *|
+|* checks (num_checks > 0) takes one more argument right after the inputs:  *|
+|* the descriptor of an int64_t[2] status, zeroed before the run; a failed  *|
+|* check stores its number (1..num_checks) and the offending value there,   *|
+|* and the run's result is then the error checks[number - 1].               *|
 \*===----------------------------------------------------------------------===*/
 #ifndef TFC_C_MODELABI_H
 #define TFC_C_MODELABI_H
@@ -42,6 +46,8 @@ typedef struct tfc_model_info {
   const tfc_weight_info *weights;
   void (*invoke)(void **args);
   int threads; /* worker threads the code was compiled for (1: none) */
+  int num_checks;            /* run-time checks (see above) */
+  const char *const *checks; /* their messages */
 } tfc_model_info;
 
 /* The buffer cache (lib/Runtime/BufferCache.c): the compiled code's

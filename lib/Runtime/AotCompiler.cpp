@@ -18,8 +18,9 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <cstdio>
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,8 +42,11 @@ static std::string cString(llvm::StringRef s) {
   for (unsigned char c : s) {
     if (llvm::isAlnum(c) || c == '_' || c == ' ' || c == '.' || c == '-')
       out += (char)c;
-    else
-      out += llvm::formatv("\\{0:o3}", (unsigned)c).str();
+    else {
+      char esc[5];
+      snprintf(esc, sizeof esc, "\\%03o", (unsigned)c);
+      out += esc;
+    }
   }
   return out + "\"";
 }
@@ -73,7 +77,7 @@ static std::string glueSource(const LoweredModel &m,
           "{\n  setenv(\"KMP_BLOCKTIME\", \""
        << kOpenMPBlockTimeMs << "\", 0);\n}\n\n";
   size_t nargs = (m.outputs.empty() ? 0 : 1) + m.inputs.size() +
-                 m.weights.size();
+                 (m.checks.empty() ? 0 : 1) + m.weights.size();
   os << "void _mlir_ciface_main(";
   for (size_t i = 0; i < nargs; ++i)
     os << (i ? ", " : "") << "void *";
@@ -131,12 +135,19 @@ static std::string glueSource(const LoweredModel &m,
          << "},\n";
     os << "};\n";
   }
+  if (!m.checks.empty()) {
+    os << "static const char *const checks[] = {\n";
+    for (const std::string &c : m.checks)
+      os << "  " << cString(c) << ",\n";
+    os << "};\n";
+  }
   os << "\nstatic const tfc_model_info info = {" << m.inputs.size() << ", "
      << m.outputs.size() << ", " << m.weights.size() << ", "
      << (m.inputs.empty() ? "0" : "inputs") << ", "
      << (m.outputs.empty() ? "0" : "outputs") << ", "
      << (m.weights.empty() ? "0" : "weights") << ", invoke, "
-     << std::max(threads, 1u) << "};\n\n"
+     << std::max(threads, 1u) << ", " << m.checks.size() << ", "
+     << (m.checks.empty() ? "0" : "checks") << "};\n\n"
      << "tfc_model *tfc_model_create(void) {\n"
      << "  return tfc_model_create_from_info(&info);\n}\n";
   return s;

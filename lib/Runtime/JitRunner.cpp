@@ -159,6 +159,10 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   m->info.weights = m->weightInfos.data();
   m->info.invoke = *entry;
   m->info.threads = (int)std::max(options.threads, 1u);
+  for (const std::string &c : m->lowered.checks)
+    m->checkPtrs.push_back(c.c_str());
+  m->info.num_checks = (int)m->checkPtrs.size();
+  m->info.checks = m->checkPtrs.data();
   tfc_model *instance = tfc_model_create_from_info(&m->info);
   if (!instance) {
     error = "out of memory";

@@ -131,6 +131,13 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
     return false;
   }
   phase("lower to linalg (tfc-lower-to-linalg)", t0);
+  // Run-time checks: their status argument follows the inputs.
+  func = module->lookupSymbol<func::FuncOp>("main");
+  if (auto checks = func->getAttrOfType<ArrayAttr>("tfc.run_checks")) {
+    for (Attribute c : checks)
+      out.checks.push_back(cast<StringAttr>(c).str());
+    func->removeAttr("tfc.run_checks");
+  }
   t0 = Clock::now();
   PassManager kernels(module->getContext());
   mlir::tfc::CPUOptions cpu;

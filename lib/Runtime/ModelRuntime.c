@@ -299,9 +299,11 @@ int tfc_model_run(tfc_model *m) {
   size_t result_words = words;
   for (int i = 0; i < info->num_inputs; ++i)
     words += 3 + 2 * (size_t)info->inputs[i].rank;
+  if (info->num_checks > 0)
+    words += 5;
   for (int i = 0; i < info->num_weights; ++i)
     words += 3 + 2 * (size_t)info->weights[i].rank;
-  int nargs = info->num_inputs + info->num_weights + 1;
+  int nargs = info->num_inputs + (info->num_checks > 0) + info->num_weights + 1;
   int64_t *w = calloc(words ? words : 1, sizeof *w);
   void **desc = calloc((size_t)nargs, sizeof *desc);
   void **args = calloc((size_t)nargs, sizeof *args);
@@ -321,6 +323,15 @@ int tfc_model_run(tfc_model *m) {
     desc[k] = descriptor(w + off, m->in_data[i], m->in_shape[i], r);
     args[k] = &desc[k];
     off += 3 + 2 * (size_t)r;
+  }
+  /* The status of the run-time checks (ModelABI.h). */
+  int64_t checked[2] = {0, 0};
+  const int64_t checked_shape[1] = {2};
+  if (info->num_checks > 0) {
+    desc[k] = descriptor(w + off, checked, checked_shape, 1);
+    args[k] = &desc[k];
+    off += 5;
+    ++k;
   }
   for (int i = 0; i < info->num_weights; ++i, ++k) {
     const tfc_weight_info *wt = &info->weights[i];
@@ -385,6 +396,13 @@ int tfc_model_run(tfc_model *m) {
   free(w);
   free(desc);
   free(args);
+  if (!status && checked[0] != 0) {
+    long long c = (long long)checked[0];
+    status = c >= 1 && c <= info->num_checks
+                 ? fail(m, "%s: got %lld", info->checks[c - 1],
+                        (long long)checked[1])
+                 : fail(m, "run-time check %lld failed", c);
+  }
   if (status) {
     free_outputs(m);
     return status;

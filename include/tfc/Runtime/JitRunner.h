@@ -35,6 +35,7 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   // What tfc_model_info points into.
   std::vector<std::vector<const char *>> dimNamePtrs;
+  std::vector<const char *> checkPtrs; // the run-time checks' messages
   std::vector<tfc_tensor_info> inputInfos, outputInfos;
   std::vector<tfc_weight_info> weightInfos;
   tfc_model_info info{};

@@ -36,6 +36,8 @@ struct LoweredModel {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightBlob> weights;
+  /// Messages of the run-time checks (tfc_model_info::checks).
+  std::vector<std::string> checks;
   /// Wall time of each phase so far (milliseconds).
   std::vector<std::pair<std::string, double>> phases;
 };

@@ -31,6 +31,7 @@ namespace {
 struct ConvertTFCToLinalgPass
     : tfc::impl::ConvertTFCToLinalgPassBase<ConvertTFCToLinalgPass> {
   void runOnOperation() override {
+    prepareRunChecks(getOperation());
     RewritePatternSet patterns(&getContext());
     populateTFCToLinalgPatterns(patterns);
     // Expansions create tfc ops that are lowered in turn, so a greedy driver

@@ -191,18 +191,64 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
       iexprs.push_back(getAffineDimExpr(axis + j, ctx));
     Value axisSize = toI64(b, dimValue(b, data, axis));
     Type indexElem = it.getElementType();
+    // An index as i64, counted from the front.
+    auto readIndex = [&](OpBuilder &nb, Location loc, Value raw) {
+      Value i = convertScalar(nb, loc, toSignless(nb, loc, raw), indexElem,
+                              nb.getI64Type());
+      Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
+      Value neg = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero);
+      return std::make_pair(
+          i, arith::SelectOp::create(nb, loc, neg,
+                                     arith::AddIOp::create(nb, loc, i, axisSize),
+                                     i)
+                 .getResult());
+    };
+    // Indices outside [-size, size) are reported (RunChecks.cpp) and read
+    // clamped, never out of bounds.
+    Value status = runStatus(op);
+    std::optional<int64_t> check = checkNumber(op);
+    if (status && check) {
+      Value lastBad = filledTensor(b, {}, b.getI64Type(), b.getI64IntegerAttr(0));
+      Value anyBad = filledTensor(b, {}, b.getI1Type(), b.getBoolAttr(false));
+      SmallVector<AffineExpr> all;
+      for (int64_t j = 0; j < ri; ++j)
+        all.push_back(getAffineDimExpr(j, ctx));
+      auto scan = linalg::GenericOp::create(
+          b, TypeRange{lastBad.getType(), anyBad.getType()}, ValueRange{indices},
+          ValueRange{lastBad, anyBad},
+          {AffineMap::get(ri, 0, all, ctx), AffineMap::get(ri, 0, {}, ctx),
+           AffineMap::get(ri, 0, {}, ctx)},
+          SmallVector<IteratorType>(ri, IteratorType::reduction),
+          [&](OpBuilder &nb, Location loc, ValueRange args) {
+            auto [raw, i] = readIndex(nb, loc, args[0]);
+            Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
+            Value bad = arith::OrIOp::create(
+                nb, loc,
+                arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero),
+                arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge, i,
+                                      axisSize));
+            linalg::YieldOp::create(
+                nb, loc,
+                ValueRange{arith::SelectOp::create(nb, loc, bad, raw, args[1]),
+                           arith::OrIOp::create(nb, loc, bad, args[2])});
+          });
+      Value failed = tensor::ExtractOp::create(b, scan.getResult(1), ValueRange{});
+      Value value = tensor::ExtractOp::create(b, scan.getResult(0), ValueRange{});
+      reportIf(b, failed, value, status, *check);
+    }
     auto g = linalg::GenericOp::create(
         b, TypeRange{init.getType()}, ValueRange{indices}, ValueRange{init},
         {AffineMap::get(rank, 0, iexprs, ctx),
          AffineMap::getMultiDimIdentityMap(rank, ctx)},
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &nb, Location loc, ValueRange args) {
-          Value i = convertScalar(nb, loc, toSignless(nb, loc, args[0]),
-                                  indexElem, nb.getI64Type());
+          Value i = readIndex(nb, loc, args[0]).second;
           Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
-          Value neg = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(nb, loc, neg,
-                                      arith::AddIOp::create(nb, loc, i, axisSize), i);
+          Value last = arith::SubIOp::create(
+              nb, loc, axisSize,
+              arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 1));
+          i = arith::MaxSIOp::create(nb, loc, zero,
+                                     arith::MinSIOp::create(nb, loc, i, last));
           SmallVector<Value> idx;
           for (int64_t d = 0; d < axis; ++d)
             idx.push_back(linalg::IndexOp::create(nb, loc, d));

@@ -2,6 +2,7 @@
 #ifndef TFC_LIB_CONVERSION_TFCTOLINALG_LOWERINGUTILS_H
 #define TFC_LIB_CONVERSION_TFCTOLINALG_LOWERINGUTILS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
@@ -78,6 +79,17 @@ SoftmaxRows buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s, Value mOld,
 /// for f32 with D a multiple of 16, else a linalg.transpose
 /// (AttentionKeyTranspose.cpp).
 Value buildKeyTranspose(ImplicitLocOpBuilder &b, Value keys, Value init);
+
+/// Run-time checks (RunChecks.cpp). prepareRunChecks numbers the ops of
+/// `func` whose run-time values need a check and gives the function its
+/// status argument; runStatus finds that argument (null without one),
+/// checkNumber an op's number; reportIf stores (check, detail) into the
+/// status when `failed`.
+void prepareRunChecks(func::FuncOp func);
+Value runStatus(Operation *op);
+std::optional<int64_t> checkNumber(Operation *op);
+void reportIf(ImplicitLocOpBuilder &b, Value failed, Value detail, Value status,
+              int64_t check);
 
 /// Normalizes a possibly negative axis.
 inline int64_t normAxis(int64_t axis, int64_t rank) {

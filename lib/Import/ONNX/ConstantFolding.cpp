@@ -305,12 +305,14 @@ Value Importer::foldSmallInteger(Value v) {
   if (!op || isa<arith::ConstantOp>(op))
     return v;
   auto t = evaluate(op);
-  if (!t)
+  auto type = cast<RankedTensorType>(v.getType());
+  // A reshape whose constant shape does not hold its input's elements is
+  // left for the op's checks.
+  if (!t || (int64_t)t->data.size() != type.getNumElements())
     return v;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointAfter(op);
-  Value c = createConstant(b, op->getLoc(), cast<RankedTensorType>(v.getType()),
-                           *t);
+  Value c = createConstant(b, op->getLoc(), type, *t);
   v.replaceAllUsesWith(c);
   if (op->use_empty())
     op->erase();

@@ -69,6 +69,41 @@ func.func @transpose(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
 
 // -----
 
+// A Gather by run-time indices gets a run-time check (RunChecks.cpp): the
+// function takes the status buffer, the indices are scanned for one outside
+// [-5, 5), a failure stores (check 1, the index), and the read is clamped.
+// CHECK-LABEL: func @gather_checked
+// CHECK-SAME: (%[[T:.+]]: tensor<5x3xf32>, %[[IDS:.+]]: tensor<4xi64>, %[[ST:.+]]: memref<2xi64> {tfc.run_status})
+// CHECK-SAME: tfc.run_checks = ["node 'embed' (Gather): an index is outside the axis of 5 entries (indices count from -size to size - 1)"]
+// CHECK: %[[SCAN:.+]]:2 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[IDS]] : tensor<4xi64>)
+// CHECK: %[[BAD:.+]] = tensor.extract %[[SCAN]]#1[]
+// CHECK: %[[VALUE:.+]] = tensor.extract %[[SCAN]]#0[]
+// CHECK: scf.if %[[BAD]] {
+// CHECK-NEXT: memref.store %{{.*}}, %[[ST]][%{{.*}}] : memref<2xi64>
+// CHECK-NEXT: memref.store %[[VALUE]], %[[ST]][%{{.*}}] : memref<2xi64>
+// CHECK: linalg.generic
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: tensor.extract %[[T]]
+func.func @gather_checked(%t: tensor<5x3xf32>, %ids: tensor<4xi64>) -> tensor<4x3xf32> {
+  %0 = tfc.gather %t, %ids {axis = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32> loc("embed")
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Constant indices need no check: no status argument.
+// CHECK-LABEL: func @gather_constant_indices
+// CHECK-SAME: (%{{.+}}: tensor<5x3xf32>) -> tensor<2x3xf32> {
+// CHECK-NOT: scf.if
+func.func @gather_constant_indices(%t: tensor<5x3xf32>) -> tensor<2x3xf32> {
+  %ids = arith.constant dense<[1, -1]> : tensor<2xi64>
+  %0 = tfc.gather %t, %ids {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @reshape_runtime_shape
 func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
   // CHECK: cf.assert {{.*}} "tfc: reshape changes the number of elements"

@@ -118,6 +118,13 @@ def main():
             np.save(base + ".x.npy", x)
             np.save(base + ".y.npy", np.ascontiguousarray(y))
             np.save(base + ".shape_math.npy", math)
+    elif case == "gather_ids":
+        # An embedding lookup by run-time ids (run-time-checks.test).
+        table = numpy_helper.from_array(rng.standard_normal((5, 3)).astype(np.float32), "table")
+        m = graph_model([helper.make_node("Gather", ["table", "ids"], ["y"], name="embed/lookup")],
+                        [vi("ids", [4], TensorProto.INT64)], [vi("y", [4, 3])], [table])
+        base = out[:-len(".onnx")]
+        np.save(base + ".table.npy", numpy_helper.to_array(table))
     elif case == "truncated":
         m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r")],
                         [vi("x", [2])], [vi("y", [2])])
