@@ -114,7 +114,7 @@ class TFC_BinaryOp<string mnemonic, string what, list<Trait> traits = []> :
 def TFC_AddOp : TFC_BinaryOp<"add", "the sum", [Commutative]>;
 def TFC_SubOp : TFC_BinaryOp<"sub", "the difference">;
 def TFC_MulOp : TFC_BinaryOp<"mul", "the product", [Commutative]>;
-def TFC_DivOp : TFC_BinaryOp<"div", "the quotient (integer division truncates)">;
+def TFC_DivOp : TFC_BinaryOp<"div", "the quotient (integer division truncates; by 0 it is an error of the run)">;
 def TFC_PowOp : TFC_BinaryOp<"pow", "lhs raised to the power rhs">;
 def TFC_MaxOp : TFC_BinaryOp<"max", "the maximum", [Commutative]>;
 def TFC_MinOp : TFC_BinaryOp<"min", "the minimum", [Commutative]>;

@@ -205,37 +205,16 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     };
     // Indices outside [-size, size) are reported (RunChecks.cpp) and read
     // clamped, never out of bounds.
-    Value status = runStatus(op);
-    std::optional<int64_t> check = checkNumber(op);
-    if (status && check) {
-      Value lastBad = filledTensor(b, {}, b.getI64Type(), b.getI64IntegerAttr(0));
-      Value anyBad = filledTensor(b, {}, b.getI1Type(), b.getBoolAttr(false));
-      SmallVector<AffineExpr> all;
-      for (int64_t j = 0; j < ri; ++j)
-        all.push_back(getAffineDimExpr(j, ctx));
-      auto scan = linalg::GenericOp::create(
-          b, TypeRange{lastBad.getType(), anyBad.getType()}, ValueRange{indices},
-          ValueRange{lastBad, anyBad},
-          {AffineMap::get(ri, 0, all, ctx), AffineMap::get(ri, 0, {}, ctx),
-           AffineMap::get(ri, 0, {}, ctx)},
-          SmallVector<IteratorType>(ri, IteratorType::reduction),
-          [&](OpBuilder &nb, Location loc, ValueRange args) {
-            auto [raw, i] = readIndex(nb, loc, args[0]);
-            Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
-            Value bad = arith::OrIOp::create(
-                nb, loc,
-                arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero),
-                arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge, i,
-                                      axisSize));
-            linalg::YieldOp::create(
-                nb, loc,
-                ValueRange{arith::SelectOp::create(nb, loc, bad, raw, args[1]),
-                           arith::OrIOp::create(nb, loc, bad, args[2])});
-          });
-      Value failed = tensor::ExtractOp::create(b, scan.getResult(1), ValueRange{});
-      Value value = tensor::ExtractOp::create(b, scan.getResult(0), ValueRange{});
-      reportIf(b, failed, value, status, *check);
-    }
+    checkEach(b, op, indices, [&](OpBuilder &nb, Location loc, Value v) {
+      auto [raw, i] = readIndex(nb, loc, v);
+      Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
+      Value bad = arith::OrIOp::create(
+          nb, loc,
+          arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero),
+          arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge, i,
+                                axisSize));
+      return std::make_pair(bad, raw);
+    });
     auto g = linalg::GenericOp::create(
         b, TypeRange{init.getType()}, ValueRange{indices}, ValueRange{init},
         {AffineMap::get(rank, 0, iexprs, ctx),

@@ -59,8 +59,19 @@ struct Body {
     if (isa<DivOp>(op)) {
       if (isFloat())
         return arith::DivFOp::create(b, loc, a[0], a[1]);
-      return u ? (Value)arith::DivUIOp::create(b, loc, a[0], a[1])
-               : arith::DivSIOp::create(b, loc, a[0], a[1]);
+      // x / 0 (reported, RunChecks.cpp) divides by 1 instead of trapping;
+      // INT_MIN / -1, which traps too, wraps to INT_MIN as -x does.
+      Value zero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         a[1], cst(0));
+      Value d = arith::SelectOp::create(b, loc, zero, cst(1), a[1]);
+      if (u)
+        return arith::DivUIOp::create(b, loc, a[0], d);
+      Value minusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             d, cst(-1));
+      Value safe = arith::SelectOp::create(b, loc, minusOne, cst(1), d);
+      return arith::SelectOp::create(
+          b, loc, minusOne, arith::SubIOp::create(b, loc, cst(0), a[0]),
+          arith::DivSIOp::create(b, loc, a[0], safe));
     }
     if (isa<MaxOp>(op)) {
       if (isFloat())
@@ -180,6 +191,17 @@ struct ElementwiseLowering : OpRewritePattern<OpT> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Type in = elemOf(op->getOperand(0));
     auto result = cast<RankedTensorType>(op->getResult(0).getType());
+    if (isa<DivOp>(op.getOperation()))
+      checkEach(b, op, op->getOperand(1),
+                [&](OpBuilder &nb, Location loc, Value d) {
+                  Value s = toSignless(nb, loc, d);
+                  Value zero = scalarConst(nb, loc, s.getType(), 0);
+                  return std::make_pair(
+                      (Value)arith::CmpIOp::create(
+                          nb, loc, arith::CmpIPredicate::eq, s, zero),
+                      (Value)arith::ConstantIntOp::create(nb, loc,
+                                                          nb.getI64Type(), 0));
+                });
     Value v = buildElementwise(
         b, op->getOperands(), result,
         [&](OpBuilder &nb, Location loc, ValueRange args) {

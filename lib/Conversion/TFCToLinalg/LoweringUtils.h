@@ -90,6 +90,11 @@ Value runStatus(Operation *op);
 std::optional<int64_t> checkNumber(Operation *op);
 void reportIf(ImplicitLocOpBuilder &b, Value failed, Value detail, Value status,
               int64_t check);
+/// When `op` has a check: scans the tensor `values` with `test` (per element:
+/// whether it fails, and the i64 to report) and reports the last failure.
+void checkEach(
+    ImplicitLocOpBuilder &b, Operation *op, Value values,
+    function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value)> test);
 
 /// Normalizes a possibly negative axis.
 inline int64_t normAxis(int64_t axis, int64_t rank) {

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -48,21 +49,38 @@ void mlir::tfc::prepareRunChecks(func::FuncOp func) {
   if (auto old = func->getAttrOfType<ArrayAttr>(kChecksAttr))
     messages.assign(old.begin(), old.end());
   MLIRContext *ctx = func.getContext();
-  func.walk([&](GatherOp g) {
-    if (g->hasAttr(kCheckAttr) || matchPattern(g.getIndices(), m_Constant()))
-      return;
-    std::string name = nodeName(g.getLoc());
-    int64_t size = g.getData().getType().getDimSize(g.getAxis());
-    std::string text =
-        (name.empty() ? std::string("a Gather")
-                      : "node '" + name + "' (Gather)") +
-        ": an index is outside the axis of " +
-        (ShapedType::isDynamic(size) ? std::string("its data")
-                                     : std::to_string(size) + " entries") +
-        " (indices count from -size to size - 1)";
+  auto add = [&](Operation *op, StringRef onnxOp, const std::string &what) {
+    std::string name = nodeName(op->getLoc());
+    std::string text = (name.empty() ? "a " + onnxOp.str()
+                                     : "node '" + name + "' (" + onnxOp.str() + ")") +
+                       ": " + what;
     messages.push_back(StringAttr::get(ctx, text));
-    g->setAttr(kCheckAttr,
-               IntegerAttr::get(IntegerType::get(ctx, 64), messages.size()));
+    op->setAttr(kCheckAttr,
+                IntegerAttr::get(IntegerType::get(ctx, 64), messages.size()));
+  };
+  func.walk([&](Operation *op) {
+    if (op->hasAttr(kCheckAttr))
+      return;
+    if (auto g = dyn_cast<GatherOp>(op)) {
+      if (matchPattern(g.getIndices(), m_Constant()))
+        return;
+      int64_t size = g.getData().getType().getDimSize(g.getAxis());
+      add(op, "Gather",
+          "an index is outside the axis of " +
+              (ShapedType::isDynamic(size) ? std::string("its data")
+                                           : std::to_string(size) + " entries") +
+              " (indices count from -size to size - 1)");
+    } else if (auto d = dyn_cast<DivOp>(op)) {
+      // Integer division by zero (which traps); a constant divisor without
+      // a zero needs no check.
+      DenseIntElementsAttr c;
+      if (!isa<IntegerType>(d.getType().getElementType()) ||
+          (matchPattern(d.getRhs(), m_Constant(&c)) &&
+           llvm::none_of(c.getValues<APInt>(),
+                         [](const APInt &x) { return x.isZero(); })))
+        return;
+      add(op, "Div", "an integer divisor is 0");
+    }
   });
   if (messages.empty())
     return;
@@ -105,4 +123,33 @@ void mlir::tfc::reportIf(ImplicitLocOpBuilder &b, Value failed, Value detail,
     memref::StoreOp::create(nb, loc, detail, status, ValueRange{c1});
     scf::YieldOp::create(nb, loc);
   });
+}
+
+void mlir::tfc::checkEach(
+    ImplicitLocOpBuilder &b, Operation *op, Value values,
+    function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value)> test) {
+  Value status = runStatus(op);
+  std::optional<int64_t> check = checkNumber(op);
+  if (!status || !check)
+    return;
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = cast<RankedTensorType>(values.getType()).getRank();
+  Value last = filledTensor(b, {}, b.getI64Type(), b.getI64IntegerAttr(0));
+  Value any = filledTensor(b, {}, b.getI1Type(), b.getBoolAttr(false));
+  auto scalar = AffineMap::get(rank, 0, {}, ctx);
+  auto scan = linalg::GenericOp::create(
+      b, TypeRange{last.getType(), any.getType()}, ValueRange{values},
+      ValueRange{last, any},
+      {AffineMap::getMultiDimIdentityMap(rank, ctx), scalar, scalar},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        auto [bad, detail] = test(nb, loc, args[0]);
+        linalg::YieldOp::create(
+            nb, loc,
+            ValueRange{arith::SelectOp::create(nb, loc, bad, detail, args[1]),
+                       arith::OrIOp::create(nb, loc, bad, args[2])});
+      });
+  Value failed = tensor::ExtractOp::create(b, scan.getResult(1), ValueRange{});
+  Value detail = tensor::ExtractOp::create(b, scan.getResult(0), ValueRange{});
+  reportIf(b, failed, detail, status, *check);
 }

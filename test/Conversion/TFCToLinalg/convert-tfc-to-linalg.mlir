@@ -104,6 +104,26 @@ func.func @gather_constant_indices(%t: tensor<5x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// Integer division by a run-time divisor: zeros are reported, the division
+// uses a divisor that cannot trap (0 -> 1; -1 computes -x).
+// CHECK-LABEL: func @div_checked
+// CHECK-SAME: %{{.+}}: memref<2xi64> {tfc.run_status}
+// CHECK-SAME: tfc.run_checks = ["node 'ratio' (Div): an integer divisor is 0"]
+// CHECK: iterator_types = ["reduction"]
+// CHECK: scf.if
+// CHECK: linalg.generic
+// CHECK: %[[ZERO:.+]] = arith.cmpi eq, %[[D:.+]], %c0_i32
+// CHECK: %[[NZ:.+]] = arith.select %[[ZERO]], %c1_i32, %[[D]]
+// CHECK: %[[M1:.+]] = arith.cmpi eq, %[[NZ]], %c-1_i32
+// CHECK: %[[SAFE:.+]] = arith.select %[[M1]], %c1_i32, %[[NZ]]
+// CHECK: arith.divsi %{{.+}}, %[[SAFE]]
+func.func @div_checked(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = tfc.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32> loc("ratio")
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func @reshape_runtime_shape
 func.func @reshape_runtime_shape(%a: tensor<2x6xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
   // CHECK: cf.assert {{.*}} "tfc: reshape changes the number of elements"

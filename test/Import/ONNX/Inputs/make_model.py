@@ -125,6 +125,11 @@ def main():
                         [vi("ids", [4], TensorProto.INT64)], [vi("y", [4, 3])], [table])
         base = out[:-len(".onnx")]
         np.save(base + ".table.npy", numpy_helper.to_array(table))
+    elif case == "div_int":
+        # Integer division by run-time divisors (run-time-checks.test).
+        m = graph_model([helper.make_node("Div", ["a", "b"], ["y"], name="ratio")],
+                        [vi("a", [4], TensorProto.INT64), vi("b", [4], TensorProto.INT64)],
+                        [vi("y", [4], TensorProto.INT64)])
     elif case == "truncated":
         m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r")],
                         [vi("x", [2])], [vi("y", [2])])
