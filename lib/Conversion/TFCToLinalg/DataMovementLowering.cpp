@@ -196,11 +196,11 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
       Value i = convertScalar(nb, loc, toSignless(nb, loc, raw), indexElem,
                               nb.getI64Type());
       Value zero = arith::ConstantIntOp::create(nb, loc, nb.getI64Type(), 0);
-      Value neg = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero);
+      Value neg =
+          arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, i, zero);
       return std::make_pair(
-          i, arith::SelectOp::create(nb, loc, neg,
-                                     arith::AddIOp::create(nb, loc, i, axisSize),
-                                     i)
+          i, arith::SelectOp::create(
+                 nb, loc, neg, arith::AddIOp::create(nb, loc, i, axisSize), i)
                  .getResult());
     };
     // Indices outside [-size, size) are reported (RunChecks.cpp) and read

@@ -61,13 +61,13 @@ struct Body {
         return arith::DivFOp::create(b, loc, a[0], a[1]);
       // x / 0 (reported, RunChecks.cpp) divides by 1 instead of trapping;
       // INT_MIN / -1, which traps too, wraps to INT_MIN as -x does.
-      Value zero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                         a[1], cst(0));
+      Value zero =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1], cst(0));
       Value d = arith::SelectOp::create(b, loc, zero, cst(1), a[1]);
       if (u)
         return arith::DivUIOp::create(b, loc, a[0], d);
-      Value minusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                             d, cst(-1));
+      Value minusOne =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, cst(-1));
       Value safe = arith::SelectOp::create(b, loc, minusOne, cst(1), d);
       return arith::SelectOp::create(
           b, loc, minusOne, arith::SubIOp::create(b, loc, cst(0), a[0]),

@@ -1,9 +1,10 @@
 //===- RunChecks.cpp - checks of run-time values that report an error ----===//
 //
 // Some errors depend on run-time values: a Gather index outside its axis
-// (a token id at or above the vocabulary size). Compiled code must not read
-// out of bounds, and must not hand back a wrong answer either, nor abort the
-// caller's process. So such an op clamps what it reads and records the
+// (a token id at or above the vocabulary size), an integer division by zero.
+// Compiled code must not read out of bounds or trap, and must not hand back
+// a wrong answer either, nor abort the caller's process. So such an op
+// computes on safe values (clamped indices, a divisor of 1) and records the
 // failure in a status buffer, memref<2xi64> (check number from 1, and the
 // offending value), that the runtime passes in right after the inputs and
 // reads after the run: tfc_model_run then fails with the check's message.
@@ -51,9 +52,10 @@ void mlir::tfc::prepareRunChecks(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   auto add = [&](Operation *op, StringRef onnxOp, const std::string &what) {
     std::string name = nodeName(op->getLoc());
-    std::string text = (name.empty() ? "a " + onnxOp.str()
-                                     : "node '" + name + "' (" + onnxOp.str() + ")") +
-                       ": " + what;
+    std::string text =
+        (name.empty() ? "a " + onnxOp.str()
+                      : "node '" + name + "' (" + onnxOp.str() + ")") +
+        ": " + what;
     messages.push_back(StringAttr::get(ctx, text));
     op->setAttr(kCheckAttr,
                 IntegerAttr::get(IntegerType::get(ctx, 64), messages.size()));
@@ -67,8 +69,9 @@ void mlir::tfc::prepareRunChecks(func::FuncOp func) {
       int64_t size = g.getData().getType().getDimSize(g.getAxis());
       add(op, "Gather",
           "an index is outside the axis of " +
-              (ShapedType::isDynamic(size) ? std::string("its data")
-                                           : std::to_string(size) + " entries") +
+              (ShapedType::isDynamic(size)
+                   ? std::string("its data")
+                   : std::to_string(size) + " entries") +
               " (indices count from -size to size - 1)");
     } else if (auto d = dyn_cast<DivOp>(op)) {
       // Integer division by zero (which traps); a constant divisor without
@@ -89,11 +92,12 @@ void mlir::tfc::prepareRunChecks(func::FuncOp func) {
     return;
   auto type = MemRefType::get({2}, IntegerType::get(ctx, 64));
   unsigned pos = func.getNumArguments();
-  (void)func.insertArgument(pos, type,
-                            DictionaryAttr::get(ctx, {NamedAttribute(
-                                                         StringAttr::get(ctx, kStatusAttr),
-                                                         UnitAttr::get(ctx))}),
-                            func.getLoc());
+  (void)func.insertArgument(
+      pos, type,
+      DictionaryAttr::get(ctx,
+                          {NamedAttribute(StringAttr::get(ctx, kStatusAttr),
+                                          UnitAttr::get(ctx))}),
+      func.getLoc());
 }
 
 Value mlir::tfc::runStatus(Operation *op) {
