@@ -56,15 +56,15 @@ int64_t broadcastRead(const IntTensor &t, ArrayRef<int64_t> idx) {
   return t.data[lin];
 }
 
-/// Calls f(linear, index) for every position of `shape`, in order.
+/// Calls f(index) for every position of `shape`, in row-major order.
 void forEachIndex(ArrayRef<int64_t> shape,
-                  function_ref<void(int64_t, ArrayRef<int64_t>)> f) {
+                  function_ref<void(ArrayRef<int64_t>)> f) {
   int64_t n = 1;
   for (int64_t s : shape)
     n *= s;
   SmallVector<int64_t> idx(shape.size(), 0);
   for (int64_t e = 0; e < n; ++e) {
-    f(e, idx);
+    f(idx);
     for (int64_t d = (int64_t)shape.size() - 1; d >= 0; --d) {
       if (++idx[d] < shape[d])
         break;
@@ -87,19 +87,13 @@ int64_t wrapTo(Type et, int64_t v) {
 }
 
 std::optional<IntTensor> readConstant(Value v) {
-  DenseIntElementsAttr a;
-  if (!v || !matchPattern(v, m_Constant(&a)) ||
-      a.getNumElements() > kMaxElements)
+  auto t = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+  if (!t || !t.hasStaticShape() || t.getNumElements() > kMaxElements)
     return std::nullopt;
-  auto t = cast<ShapedType>(a.getType());
-  IntTensor out;
-  out.shape.assign(t.getShape().begin(), t.getShape().end());
-  auto et = cast<IntegerType>(t.getElementType());
-  for (APInt x : a.getValues<APInt>())
-    out.data.push_back(et.isUnsigned() || et.getWidth() == 1
-                           ? (int64_t)x.getZExtValue()
-                           : x.getSExtValue());
-  return out;
+  auto values = Importer::constInts(v);
+  if (!values)
+    return std::nullopt;
+  return IntTensor{SmallVector<int64_t>(t.getShape()), std::move(*values)};
 }
 
 /// The static shape of `type` if it is a small integer tensor type.
@@ -153,7 +147,7 @@ std::optional<IntTensor> evaluate(Operation *op) {
   auto fill = [&](function_ref<std::optional<int64_t>(ArrayRef<int64_t>)> f)
       -> std::optional<IntTensor> {
     bool ok = true;
-    forEachIndex(out.shape, [&](int64_t, ArrayRef<int64_t> idx) {
+    forEachIndex(out.shape, [&](ArrayRef<int64_t> idx) {
       std::optional<int64_t> x = ok ? f(idx) : std::nullopt;
       ok = x.has_value();
       out.data.push_back(ok ? wrapTo(et, *x) : 0);

@@ -255,7 +255,9 @@ std::optional<SmallVector<int64_t>> Importer::constInts(Value v) {
   SmallVector<int64_t> out;
   auto et = cast<IntegerType>(a.getElementType());
   for (APInt x : a.getValues<APInt>())
-    out.push_back(et.isUnsigned() ? (int64_t)x.getZExtValue() : x.getSExtValue());
+    out.push_back(et.isUnsigned() || et.getWidth() == 1
+                      ? (int64_t)x.getZExtValue()
+                      : x.getSExtValue());
   return out;
 }
 

@@ -56,7 +56,7 @@ public:
   FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &t);
   Value constI64(ArrayRef<int64_t> values);
   Value scalarLike(Value like, double v);
-  /// Integer values of a constant tensor, if `v` is one.
+  /// Integer values of a constant tensor, if `v` is one (i1 as 0 or 1).
   static std::optional<SmallVector<int64_t>> constInts(Value v);
   static RankedTensorType rt(Value v) {
     return cast<RankedTensorType>(v.getType());
