@@ -162,7 +162,8 @@ FailureOr<std::string> Importer::readExternalData(const onnx::TensorProto &t) {
   return std::string((*buf)->getBufferStart() + offset, length);
 }
 
-FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
+FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t,
+                                             std::string *movableRawData) {
   auto et = elementType(t.data_type());
   if (failed(et))
     return failure();
@@ -182,8 +183,8 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
   unsigned bits = et->getIntOrFloatBitWidth();
   size_t elemBytes = bits == 1 ? 1 : bits / 8;
   // The little-endian bytes of the elements: raw_data is used where the
-  // parsed model holds it (a weight is copied once, into its blob), other
-  // forms are gathered into `storage`.
+  // parsed model holds it (an initializer's weight moves into its blob, any
+  // other is copied once), other forms are gathered into `storage`.
   std::string storage;
   StringRef bytes;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -222,10 +223,12 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t) {
         c = '_';
     if (key.empty() || llvm::isDigit(key[0]))
       key = "w_" + key;
+    bool movable = movableRawData && bytes.data() == movableRawData->data();
     return cast<ElementsAttr>(DenseResourceElementsAttr::get(
         type, key,
-        copyToWeightBlob(ArrayRef<char>(bytes.data(), bytes.size()),
-                         alignof(double))));
+        movable ? adoptAsWeightBlob(std::move(*movableRawData), alignof(double))
+                : copyToWeightBlob(ArrayRef<char>(bytes.data(), bytes.size()),
+                                   alignof(double))));
   }
   return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(bytes.data(), bytes.size())));
@@ -512,8 +515,7 @@ LogicalResult Importer::dispatchNode(StringRef op) {
   return error() << "unsupported op type '" << op << "'";
 }
 
-LogicalResult Importer::importGraph(const onnx::GraphProto &g,
-                                    ModuleOp module) {
+LogicalResult Importer::importGraph(onnx::GraphProto &g, ModuleOp module) {
   if (g.output_size() == 0)
     return mlir::emitError(loc) << "the graph has no outputs";
   if (g.node_size() > options.maxNodes)
@@ -578,10 +580,10 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
     values[vi->name()] = entry->getArgument(i);
   for (auto &[name, v] : specialized)
     values[name] = arith::ConstantOp::create(b, loc, cast<TypedAttr>(v));
-  for (const auto &t : g.initializer()) {
+  for (onnx::TensorProto &t : *g.mutable_initializer()) {
     loc = NameLoc::get(b.getStringAttr(t.name()),
                        FileLineColLoc::get(ctx, sourceName, 0, 0));
-    auto a = tensorAttr(t);
+    auto a = tensorAttr(t, t.has_raw_data() ? t.mutable_raw_data() : nullptr);
     if (failed(a))
       return failure();
     values[t.name()] = arith::ConstantOp::create(b, loc, cast<TypedAttr>(*a));
@@ -629,7 +631,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g,
   return success();
 }
 
-OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
+OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   loc = FileLineColLoc::get(ctx, sourceName, 0, 0);
   for (const auto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
@@ -645,7 +647,7 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
     return nullptr;
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  if (failed(importGraph(model.graph(), *module)))
+  if (failed(importGraph(*model.mutable_graph(), *module)))
     return nullptr;
   if (failed(verify(*module)))
     return nullptr;

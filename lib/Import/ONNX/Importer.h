@@ -24,7 +24,8 @@ public:
       : ctx(ctx), b(ctx), options(options), sourceName(sourceName.str()),
         baseDir(baseDir.str()) {}
 
-  OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model);
+  /// Moves the initializers' raw bytes out of `model` into the constants.
+  OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model);
 
   // --- used by the op handlers -------------------------------------------
   MLIRContext *ctx;
@@ -53,7 +54,11 @@ public:
 
   // Types and constants.
   FailureOr<Type> elementType(int onnxType);
-  FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &t);
+  /// The constant of `t`. Its raw bytes are copied, or moved out of
+  /// `movableRawData` (t's own raw_data, of an initializer) where that
+  /// becomes a weight blob.
+  FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &t,
+                                     std::string *movableRawData = nullptr);
   Value constI64(ArrayRef<int64_t> values);
   Value scalarLike(Value like, double v);
   /// Integer values of a constant tensor, if `v` is one (i1 as 0 or 1).
@@ -88,7 +93,7 @@ public:
   LogicalResult checkAttributes(StringRef op);
 
 private:
-  LogicalResult importGraph(const onnx::GraphProto &g, ModuleOp module);
+  LogicalResult importGraph(onnx::GraphProto &g, ModuleOp module);
   FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &vi);
   FailureOr<std::string> readExternalData(const onnx::TensorProto &t);
 };

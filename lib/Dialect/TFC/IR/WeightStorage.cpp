@@ -41,3 +41,13 @@ AsmResourceBlob mlir::tfc::copyToWeightBlob(ArrayRef<char> data,
   llvm::copy(data, blob.getMutableData().begin());
   return blob;
 }
+
+AsmResourceBlob mlir::tfc::adoptAsWeightBlob(std::string &&data, size_t align) {
+  if (data.empty() || reinterpret_cast<uintptr_t>(data.data()) % align != 0)
+    return copyToWeightBlob(ArrayRef<char>(data.data(), data.size()), align);
+  auto *owner = new std::string(std::move(data));
+  return AsmResourceBlob(
+      ArrayRef<char>(owner->data(), owner->size()), align,
+      [owner](void *, size_t, size_t) { delete owner; },
+      /*dataIsMutable=*/true);
+}
