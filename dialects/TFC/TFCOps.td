@@ -205,34 +205,50 @@ def TFC_MatmulOp : TFC_Op<"matmul", [Pure]> {
 def TFC_LinearOp : TFC_Op<"linear", [Pure]> {
   let summary = "fully connected layer: input * weight^T + bias";
   let description = [{
-    `result[..., n] = sum_k input[..., k] * weight[n, k] + bias[n]`, the layout
-    of torch's `nn.Linear`. The weight is 2-D so that it can be packed,
-    quantized (per output channel) or pruned (N:M along k) without
-    re-deriving the contraction.
+    `result[..., n] = sum_k input[..., k] * W[n, k] + bias[n]`, the layout
+    of torch's `nn.Linear`, where W is `weight` as stored
+    (`weight_layout = "nk"`, the default: [N, K]) or its transpose
+    (`weight_layout = "kn"`: [K, N], the right-hand operand of ONNX's MatMul
+    as the model stores it; raising keeps those bytes where they are rather
+    than copying hundreds of megabytes into the other layout). The weight is
+    2-D so that it can be packed, quantized (per output channel) or pruned
+    (N:M along k) without re-deriving the contraction.
 
     Constraints:
     - C1: `weight` has rank 2 and `input` has rank >= 1.
     - C2: input, weight, bias and result element types are equal.
-    - C3: the last input size equals weight's second size (when static).
-    - C4: `bias`, when present, has rank 1 and size weight's first size.
+    - C3: the last input size equals the weight's K size (when static).
+    - C4: `bias`, when present, has rank 1 and the weight's N size.
     - C5: the result has the input's shape with the last size replaced by
-      weight's first size.
+      the weight's N size.
     - C6: `activation`, applied to the biased result, is one of "none"
       (the default), "relu", "gelu" (erf form), "gelu_tanh" or "silu"
       (x * sigmoid(x)), and needs a float element type unless "none".
+    - C7: `weight_layout` is "nk" (N is the weight's first size, K its
+      second) or "kn" (the other way round).
 
     Example:
     ```mlir
     %y = tfc.linear %x, %w, %b : (tensor<1x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<1x128x3072xf32>
     %g = tfc.linear %x, %w, %b {activation = "gelu"} : (tensor<1x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<1x128x3072xf32>
+    %k = tfc.linear %x, %wkn {weight_layout = "kn"} : (tensor<1x128x768xf32>, tensor<768x3072xf32>) -> tensor<1x128x3072xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        Optional<AnyRankedTensor>:$bias,
-                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation,
+                       DefaultValuedStrAttr<StrAttr, "nk">:$weight_layout);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat =
       "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    /// Whether the weight is stored [K, N] (`weight_layout = "kn"`).
+    bool isWeightKN() { return getWeightLayout() == "kn"; }
+    /// The weight dimension of the output features (N).
+    unsigned getWeightNDim() { return isWeightKN() ? 1 : 0; }
+    /// The weight dimension of the reduction (K).
+    unsigned getWeightKDim() { return isWeightKN() ? 0 : 1; }
+  }];
   let hasVerifier = 1;
 }
 

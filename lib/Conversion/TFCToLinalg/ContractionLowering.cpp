@@ -161,11 +161,14 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
                k = getAffineDimExpr(rank, ctx);
     xExprs.push_back(k);
     outExprs.push_back(n);
+    // The weight as stored: [N, K], or [K, N] with weight_layout "kn".
+    AffineMap wMap = op.isWeightKN() ? AffineMap::get(rank + 1, 0, {k, n}, ctx)
+                                     : AffineMap::get(rank + 1, 0, {n, k}, ctx);
     SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, xExprs, ctx),
-                                   AffineMap::get(rank + 1, 0, {n, k}, ctx),
+                                   wMap,
                                    AffineMap::get(rank + 1, 0, outExprs, ctx)};
     SmallVector<OpFoldResult> sizes = mixedDims(b, op.getInput());
-    sizes.back() = mixedDims(b, op.getWeight())[0];
+    sizes.back() = mixedDims(b, op.getWeight())[op.getWeightNDim()];
     Type elem = res.getElementType();
     Value init = accumulatorInit(b, sizes, elem, op.getBias(), rank - 1);
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);

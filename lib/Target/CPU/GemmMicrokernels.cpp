@@ -30,8 +30,8 @@ namespace cpu = mlir::tfc::cpu;
 namespace {
 
 /// A contraction C[m..., n] += A[m..., k] * W: either W is a constant
-/// (packed at compile time, `w` holds it as [N, K]) or W is a [K, N] tensor
-/// computed at run time whose rows the kernel reads in place.
+/// (packed at compile time, `raw` holds it as [N, K] or [K, N]) or W is a
+/// [K, N] tensor computed at run time whose rows the kernel reads in place.
 struct Gemm {
   Value a, c, b;      // b: the run-time [K, N] operand (null when constant)
   std::vector<char> storage; // backs `raw` when the constant is a splat

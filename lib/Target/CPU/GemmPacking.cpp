@@ -16,8 +16,9 @@ using namespace mlir::tfc::cpu;
 static constexpr int64_t kBlock = 64;
 
 /// Zeroes the last panel's columns past N (of `panels` panels of k x cols
-/// elements) and calls put(panel, column, k, W[j][k]) for every weight, in
-/// blocks of kBlock k.
+/// elements) and calls put(panel, column, k, W[j][k]) for every weight: in
+/// the order of the source's rows for [K, N], in blocks of kBlock k for
+/// [N, K].
 template <typename T, typename Put>
 static void forEachPanelWeight(const WeightView &w, int64_t cols, T *out,
                                Put put) {
@@ -25,6 +26,16 @@ static void forEachPanelWeight(const WeightView &w, int64_t cols, T *out,
   if (w.n % cols)
     std::fill(out + (panels - 1) * w.k * cols, out + panels * w.k * cols,
               T(0));
+  if (!w.nk) { // [K, N]: the source row by row, `cols` weights per panel
+    for (int64_t kk = 0; kk < w.k; ++kk)
+      for (int64_t p = 0; p < panels; ++p) {
+        const float *row = w.w + kk * w.n + p * cols;
+        int64_t width = std::min(cols, w.n - p * cols);
+        for (int64_t jj = 0; jj < width; ++jj)
+          put(p, jj, kk, row[jj]);
+      }
+    return;
+  }
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t k0 = 0; k0 < w.k; k0 += kBlock) {
       int64_t k1 = std::min(w.k, k0 + kBlock);

@@ -47,6 +47,23 @@ func.func @matmul_transposed_rhs(%a: tensor<2x4x8xf32>, %b: tensor<2x5x8xf32>) -
 
 // -----
 
+// A linear's weight map follows its layout: [N, K] by default, [K, N]
+// with weight_layout "kn" (the output size comes from the weight's N).
+// CHECK-DAG: #[[NK:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func @linear_layouts
+func.func @linear_layouts(%x: tensor<4x8xf32>, %wnk: tensor<5x8xf32>, %wkn: tensor<8x5xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>) {
+  // CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[NK]], #{{.+}}]
+  // CHECK-SAME: outs(%{{.*}} : tensor<4x5xf32>)
+  // CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[KN]], #{{.+}}]
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x5xf32>) outs(%{{.*}} : tensor<4x5xf32>)
+  %0 = tfc.linear %x, %wnk : (tensor<4x8xf32>, tensor<5x8xf32>) -> tensor<4x5xf32>
+  %1 = tfc.linear %x, %wkn {weight_layout = "kn"} : (tensor<4x8xf32>, tensor<8x5xf32>) -> tensor<4x5xf32>
+  return %0, %1 : tensor<4x5xf32>, tensor<4x5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @softmax_expands
 func.func @softmax_expands(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
   // CHECK: arith.maximumf

@@ -174,7 +174,7 @@ func.func @linear_c2(%x: tensor<2x3xf32>, %w: tensor<4x3xf16>) {
 
 // linear C3
 func.func @linear_c3(%x: tensor<2x3xf32>, %w: tensor<4x5xf32>) {
-  // expected-error @+1 {{C3: input feature size 3 does not match weight size 5}}
+  // expected-error @+1 {{C3: input feature size 3 does not match the weight's K size 5}}
   %r = tfc.linear %x, %w : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x4xf32>
   return
 }
@@ -183,7 +183,7 @@ func.func @linear_c3(%x: tensor<2x3xf32>, %w: tensor<4x5xf32>) {
 
 // linear C4
 func.func @linear_c4(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %b: tensor<5xf32>) {
-  // expected-error @+1 {{C4: bias must be 1-D with weight's first size}}
+  // expected-error @+1 {{C4: bias must be 1-D with the weight's N size}}
   %r = tfc.linear %x, %w, %b : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<5xf32>) -> tensor<2x4xf32>
   return
 }
@@ -192,7 +192,7 @@ func.func @linear_c4(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %b: tensor<5xf32>
 
 // linear C5
 func.func @linear_c5(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
-  // expected-error @+1 {{C5: result feature size must be weight's first size}}
+  // expected-error @+1 {{C5: result feature size must be the weight's N size}}
   %r = tfc.linear %x, %w : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x5xf32>
   return
 }
@@ -203,6 +203,24 @@ func.func @linear_c5(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
 func.func @linear_c6(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
   // expected-error @+1 {{C6: unknown activation 'swish'}}
   %r = tfc.linear %x, %w {activation = "swish"} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+// linear C3 with the [K, N] layout: K is the weight's first size
+func.func @linear_c3_kn(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{C3: input feature size 3 does not match the weight's K size 4}}
+  %r = tfc.linear %x, %w {weight_layout = "kn"} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// linear C7
+func.func @linear_c7(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{C7: unknown weight_layout 'nkk' (nk: [N, K], kn: [K, N])}}
+  %r = tfc.linear %x, %w {weight_layout = "nkk"} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
   return
 }
 

@@ -45,6 +45,9 @@ func.func @transformer(%x: tensor<1x8x64xf32>, %w: tensor<128x64xf32>, %b: tenso
   // CHECK: tfc.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x8x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<1x8x128xf32>
   %0 = tfc.linear %x, %w, %b : (tensor<1x8x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<1x8x128xf32>
   %1 = tfc.linear %x, %w : (tensor<1x8x64xf32>, tensor<128x64xf32>) -> tensor<1x8x128xf32>
+  // CHECK: tfc.linear %{{.*}}, %{{.*}} {weight_layout = "kn"} : (tensor<1x8x64xf32>, tensor<64x128xf32>) -> tensor<1x8x128xf32>
+  %wkn = tfc.transpose %w {permutation = array<i64: 1, 0>} : (tensor<128x64xf32>) -> tensor<64x128xf32>
+  %kn = tfc.linear %x, %wkn {weight_layout = "kn"} : (tensor<1x8x64xf32>, tensor<64x128xf32>) -> tensor<1x8x128xf32>
   // CHECK: tfc.matmul %{{.*}}, %{{.*}} {transpose_rhs}
   %2 = tfc.matmul %q, %q {transpose_rhs} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x8xf32>
   // CHECK: tfc.softmax %{{.*}} : tensor<1x4x8x8xf32>

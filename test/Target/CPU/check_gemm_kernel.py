@@ -5,7 +5,8 @@
 Cases cover row counts that leave every remainder block (8/4/2/1 rows),
 output widths that are not a multiple of the 32-wide panels, leading batch
 dimensions (static and dynamic), bias and activations, a tfc.matmul by a
-constant [K, N] weight, and two threads.
+constant [K, N] weight, linears whose weight is stored [K, N]
+(weight_layout "kn"), and two threads.
 
 With --precision bf16 the layers run tfc's bf16 kernels; the reference
 then rounds x and W to bf16 (round to nearest even) where the kernel does,
@@ -47,8 +48,8 @@ def to_bf16(a):
 
 
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
-             matmul=False, dyn=(), threads=1, post=None, precision="f32",
-             env=None):
+             matmul=False, kn=False, dyn=(), threads=1, post=None,
+             precision="f32", env=None):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
@@ -77,13 +78,16 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
                 "  %%y = tfc.matmul %%x, %%w : (%s, %s) -> %s\n"
                 % (literal(np.ascontiguousarray(w.T)), xt, ttype((k, n)), rt))
     else:
-        operands, types = "%x, %w", [xt, ttype((n, k))]
-        consts = "  %%w = arith.constant %s\n" % literal(w)
+        stored = np.ascontiguousarray(w.T) if kn else w
+        operands, types = "%x, %w", [xt, ttype(stored.shape)]
+        consts = "  %%w = arith.constant %s\n" % literal(stored)
         if bias:
             consts += "  %%b = arith.constant %s\n" % literal(b)
             operands += ", %b"
             types.append(ttype((n,)))
-        attr = ' {activation = "%s"}' % act if act != "none" else ""
+        attrs = (['activation = "%s"' % act] if act != "none" else []) + (
+            ['weight_layout = "kn"'] if kn else [])
+        attr = " {%s}" % ", ".join(attrs) if attrs else ""
         body = consts + "  %%y = tfc.linear %s%s : (%s) -> %s\n" % (
             operands, attr, ", ".join(types), rt)
     args = "%%x: %s" % xt
@@ -135,6 +139,12 @@ def main():
                                     act="gelu", dyn=(0, 1))),
         ("rank4", dict(xshape=(2, 2, 5, 8), n=40, bias=True)),
         ("matmul-kn", dict(xshape=(2, 9, 12), n=36, matmul=True)),
+        # The weight stored [K, N]: panels packed from its rows, a ragged
+        # last panel, and past one 256-deep k slice.
+        ("linear-kn-bias-gelu", dict(xshape=(7, 40), n=70, bias=True,
+                                     act="gelu", kn=True)),
+        ("linear-kn-slices", dict(xshape=(2, 5, 300), n=33, kn=True,
+                                  dyn=(0,), threads=2)),
         ("threads-2", dict(xshape=(21, 48), n=100, bias=True, threads=2)),
         # K past one 256-deep slice (the last one partial): the bias starts
         # the first slice, the epilogue runs after the last.

@@ -160,26 +160,31 @@ LogicalResult LinearOp::verify() {
   auto x = getInput().getType(), w = getWeight().getType(), res = getType();
   if (w.getRank() != 2 || x.getRank() < 1)
     return emitOpError("C1: weight must have rank 2 and input rank >= 1");
+  StringRef layout = getWeightLayout();
+  if (layout != "nk" && layout != "kn")
+    return emitOpError("C7: unknown weight_layout '")
+           << layout << "' (nk: [N, K], kn: [K, N])";
+  int64_t n = w.getDimSize(getWeightNDim()), k = w.getDimSize(getWeightKDim());
   Type et = x.getElementType();
   if (w.getElementType() != et || res.getElementType() != et ||
       (getBias() && getBias().getType().getElementType() != et))
     return emitOpError("C2: element types differ");
-  if (conflicts(x.getShape().back(), w.getDimSize(1)))
+  if (conflicts(x.getShape().back(), k))
     return emitOpError("C3: input feature size ")
-           << x.getShape().back() << " does not match weight size "
-           << w.getDimSize(1);
+           << x.getShape().back() << " does not match the weight's K size "
+           << k;
   if (getBias()) {
     auto b = getBias().getType();
-    if (b.getRank() != 1 || conflicts(b.getDimSize(0), w.getDimSize(0)))
-      return emitOpError("C4: bias must be 1-D with weight's first size");
+    if (b.getRank() != 1 || conflicts(b.getDimSize(0), n))
+      return emitOpError("C4: bias must be 1-D with the weight's N size");
   }
   if (res.getRank() != x.getRank())
     return emitOpError("C5: result rank must equal input rank");
   for (int64_t i = 0; i + 1 < x.getRank(); ++i)
     if (conflicts(res.getDimSize(i), x.getDimSize(i)))
       return emitOpError("C5: result shape does not match input");
-  if (conflicts(res.getShape().back(), w.getDimSize(0)))
-    return emitOpError("C5: result feature size must be weight's first size");
+  if (conflicts(res.getShape().back(), n))
+    return emitOpError("C5: result feature size must be the weight's N size");
   StringRef act = getActivation();
   if (!llvm::is_contained(
           ArrayRef<StringRef>{"none", "relu", "gelu", "gelu_tanh", "silu"},

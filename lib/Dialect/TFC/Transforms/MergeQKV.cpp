@@ -43,12 +43,15 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     });
     IRRewriter rewriter(&getContext());
     for (auto &[input, ops] : groups) {
-      // One element type and one K; at least two.
-      auto wt0 = ops.front().getWeight().getType();
+      // One element type, one weight layout and one K; at least two.
+      LinearOp first = ops.front();
+      auto wt0 = first.getWeight().getType();
       llvm::erase_if(ops, [&](LinearOp op) {
         auto wt = op.getWeight().getType();
         return wt.getElementType() != wt0.getElementType() ||
-               wt.getDimSize(1) != wt0.getDimSize(1);
+               op.getWeightLayout() != first.getWeightLayout() ||
+               wt.getDimSize(op.getWeightKDim()) !=
+                   wt0.getDimSize(first.getWeightKDim());
       });
       if (ops.size() < 2)
         continue;
@@ -57,14 +60,16 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
   }
 
   void merge(IRRewriter &rewriter, Value input, SmallVector<LinearOp> ops) {
-    auto wt0 = ops.front().getWeight().getType();
+    LinearOp first = ops.front();
+    auto wt0 = first.getWeight().getType();
     Type et = wt0.getElementType();
-    int64_t k = wt0.getDimSize(1);
+    int64_t k = wt0.getDimSize(first.getWeightKDim());
+    bool kn = first.isWeightKN();
     size_t e = et.getIntOrFloatBitWidth() / 8;
     bool anyBias = llvm::any_of(ops, [](LinearOp op) { return op.getBias(); });
     SmallVector<int64_t> sizes;
     for (LinearOp op : ops)
-      sizes.push_back(op.getWeight().getType().getDimSize(0));
+      sizes.push_back(op.getWeight().getType().getDimSize(op.getWeightNDim()));
     int64_t total = 0;
     for (int64_t n : sizes)
       total += n;
@@ -72,24 +77,33 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     rewriter.setInsertionPoint(ops.front());
     Location loc = ops.front().getLoc();
     // Each operand's bytes straight into the merged constant (no growing
-    // buffer: BERT-base's Q, K and V weights are 7 MB a layer).
+    // buffer: BERT-base's Q, K and V weights are 7 MB a layer): N-blocks
+    // one after the other ([N, K], and biases), or side by side in each of
+    // the K rows ([K, N]).
     auto concat = [&](MutableArrayRef<char> out, bool bias) {
-      char *at = out.data();
+      int64_t rows = bias || !kn ? 1 : k;
+      size_t rowBytes = total * (bias || kn ? 1 : k) * e;
+      size_t offset = 0;
       for (auto [op, n] : llvm::zip(ops, sizes)) {
         Value v = bias ? op.getBias() : op.getWeight();
-        size_t bytes = n * (bias ? 1 : k) * e;
+        size_t bytes = n * (bias || kn ? 1 : k) * e; // of one row
         std::vector<char> storage;
         ArrayRef<char> data = v ? constantBytes(v, storage) : ArrayRef<char>();
-        if (data.size() == bytes)
-          std::memcpy(at, data.data(), bytes);
-        else
-          std::memset(at, 0, bytes); // no bias: zeros
-        at += bytes;
+        for (int64_t r = 0; r < rows; ++r) {
+          char *at = out.data() + r * rowBytes + offset;
+          if (data.size() == bytes * rows)
+            std::memcpy(at, data.data() + r * bytes, bytes);
+          else
+            std::memset(at, 0, bytes); // no bias: zeros
+        }
+        offset += bytes;
       }
     };
-    Value w = createConstant(
-        rewriter, loc, RankedTensorType::get({total, k}, et),
-        [&](MutableArrayRef<char> out) { concat(out, false); });
+    auto wType = kn ? RankedTensorType::get({k, total}, et)
+                    : RankedTensorType::get({total, k}, et);
+    Value w =
+        createConstant(rewriter, loc, wType,
+                       [&](MutableArrayRef<char> out) { concat(out, false); });
     Value b;
     if (anyBias)
       b = createConstant(rewriter, loc, RankedTensorType::get({total}, et),
@@ -98,7 +112,7 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     SmallVector<int64_t> shape(rt.getShape());
     shape.back() = total;
     auto lin = LinearOp::create(rewriter, loc, RankedTensorType::get(shape, et),
-                                input, w, b, "none");
+                                input, w, b, "none", first.getWeightLayout());
     SmallVector<Type> types;
     for (LinearOp op : ops)
       types.push_back(op.getType());

@@ -149,9 +149,11 @@ def RaiseGeluPass : TFC_RaisingPass<"tfc-raise-gelu"> {
 def RaiseLinearPass : TFC_RaisingPass<"tfc-raise-linear"> {
   let summary = "Raise matmul by a constant weight (+ bias, + activation) to tfc.linear";
   let description = [{
-    `matmul(x, W)` with a constant 2-D W [K, N] (or `transpose_b`) becomes
-    `tfc.linear x, W^T` (the transposed weight is a new constant blob, so
-    nothing is transposed at run time); a following `add` of a constant
+    `matmul(x, W)` with a constant 2-D W [K, N] becomes
+    `tfc.linear x, W {weight_layout = "kn"}`, and with `transpose_rhs` (W
+    [N, K]) a linear of the default layout: the weight keeps its bytes (no
+    transposed copy; the CPU packing reads either layout, so nothing is
+    transposed at run time either); a following `add` of a constant
     rank-1 [N] bias becomes its bias; a following `tfc.gelu`, `tfc.relu`,
     or `x * sigmoid(x)` (SiLU) becomes its `activation` when the linear
     has no other user.
