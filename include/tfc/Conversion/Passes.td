@@ -24,11 +24,13 @@ def ConvertTFCToLinalgPass : Pass<"convert-tfc-to-linalg", "func::FuncOp"> {
     counts) is reported with an error naming it and the pass fails.
     Where a dynamic size that is 1 at run time would have to broadcast, a
     `cf.assert` stops the program instead of computing a wrong result.
-    A gather by run-time indices reads clamped indices and reports any index
-    outside [-size, size), and an integer division by a run-time divisor
-    divides by 1 where the divisor is 0 (and computes x / -1 as -x, so that
-    INT_MIN / -1 wraps instead of trapping) and reports the zero, through a status argument `memref<2xi64>
-    {tfc.run_status}` that the pass appends to the function (after its
+    A gather by run-time indices reads clamped indices (0 where the axis,
+    of a run-time size, is empty) and reports any index outside
+    [-size, size), and an integer division by a run-time divisor divides by
+    1 where the divisor is 0 (and computes x / -1 as -x, so that INT_MIN / -1
+    wraps instead of trapping) and reports the zero, through a status
+    argument `memref<2xi64> {tfc.run_status}` that the pass appends to the
+    function (after its
     inputs), with one message per check in the function attribute
     `tfc.run_checks`; the model runtime passes the status in and fails the
     run with that message (see tfc-c/ModelABI.h).

@@ -3,6 +3,7 @@
 #include "tfc/Dialect/TFC/IR/TFC.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
@@ -190,6 +191,10 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     for (int64_t j = 0; j < ri; ++j)
       iexprs.push_back(getAffineDimExpr(axis + j, ctx));
     Value axisSize = toI64(b, dimValue(b, data, axis));
+    int64_t staticAxis =
+        cast<RankedTensorType>(data.getType()).getDimSize(axis);
+    bool axisMayBeEmpty = staticAxis == 0 || ShapedType::isDynamic(staticAxis);
+    Type elemType = op.getType().getElementType();
     Type indexElem = it.getElementType();
     // An index as i64, counted from the front.
     auto readIndex = [&](OpBuilder &nb, Location loc, Value raw) {
@@ -234,8 +239,29 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
           idx.push_back(arith::IndexCastOp::create(nb, loc, nb.getIndexType(), i));
           for (int64_t d = axis + ri; d < rank; ++d)
             idx.push_back(linalg::IndexOp::create(nb, loc, d));
-          linalg::YieldOp::create(nb, loc,
-                                  ValueRange{tensor::ExtractOp::create(nb, loc, data, idx)});
+          if (!axisMayBeEmpty) {
+            linalg::YieldOp::create(
+                nb, loc,
+                ValueRange{tensor::ExtractOp::create(nb, loc, data, idx)});
+            return;
+          }
+          // An empty axis has no entry to clamp to: every index was
+          // reported, and the element reads as 0 instead of out of bounds.
+          Value nonEmpty = arith::CmpIOp::create(
+              nb, loc, arith::CmpIPredicate::sgt, axisSize, zero);
+          auto read = scf::IfOp::create(
+              nb, loc, nonEmpty,
+              [&](OpBuilder &tb, Location tl) {
+                scf::YieldOp::create(
+                    tb, tl,
+                    ValueRange{tensor::ExtractOp::create(tb, tl, data, idx)});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el,
+                                     ValueRange{arith::ConstantOp::create(
+                                         eb, el, eb.getZeroAttr(elemType))});
+              });
+          linalg::YieldOp::create(nb, loc, read.getResults());
         });
     rewriter.replaceOp(op, castTo(b, g.getResult(0), op.getType()));
     return success();

@@ -109,6 +109,25 @@ func.func @gather_checked(%t: tensor<5x3xf32>, %ids: tensor<4xi64>) -> tensor<4x
 
 // -----
 
+// A gathered axis whose size is only known at run time may be empty: the
+// read is guarded (an empty axis reads 0, not the clamped index 0).
+// CHECK-LABEL: func @gather_dynamic_axis
+// CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK: %[[NONEMPTY:.+]] = arith.cmpi sgt
+// CHECK-NEXT: %[[V:.+]] = scf.if %[[NONEMPTY]] -> (f32) {
+// CHECK-NEXT: %[[E:.+]] = tensor.extract %arg0
+// CHECK-NEXT: scf.yield %[[E]]
+// CHECK-NEXT: } else {
+// CHECK-NEXT: scf.yield %[[Z]]
+// CHECK: linalg.yield %[[V]]
+func.func @gather_dynamic_axis(%t: tensor<?x3xf32>, %ids: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = tfc.gather %t, %ids {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // Constant indices need no check: no status argument.
 // CHECK-LABEL: func @gather_constant_indices
 // CHECK-SAME: (%{{.+}}: tensor<5x3xf32>) -> tensor<2x3xf32> {
