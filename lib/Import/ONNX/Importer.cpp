@@ -649,6 +649,15 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   if (failed(importGraph(*model.mutable_graph(), *module)))
     return nullptr;
+  // Constants nothing reads: the operands of shape arithmetic folded at
+  // import, and initializers no node uses.
+  SmallVector<arith::ConstantOp> dead;
+  module->walk([&](arith::ConstantOp c) {
+    if (c->use_empty())
+      dead.push_back(c);
+  });
+  for (arith::ConstantOp c : dead)
+    c->erase();
   if (failed(verify(*module)))
     return nullptr;
   return module;
