@@ -30,10 +30,9 @@ def ConvertTFCToLinalgPass : Pass<"convert-tfc-to-linalg", "func::FuncOp"> {
     1 where the divisor is 0 (and computes x / -1 as -x, so that INT_MIN / -1
     wraps instead of trapping) and reports the zero, through a status
     argument `memref<2xi64> {tfc.run_status}` that the pass appends to the
-    function (after its
-    inputs), with one message per check in the function attribute
-    `tfc.run_checks`; the model runtime passes the status in and fails the
-    run with that message (see tfc-c/ModelABI.h).
+    function (after its inputs), with one message per check in the function
+    attribute `tfc.run_checks`; the model runtime passes the status in and
+    fails the run with that message (see tfc-c/ModelABI.h).
 
     Example:
     ```mlir

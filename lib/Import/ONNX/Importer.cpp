@@ -183,8 +183,9 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t,
   unsigned bits = et->getIntOrFloatBitWidth();
   size_t elemBytes = bits == 1 ? 1 : bits / 8;
   // The little-endian bytes of the elements: raw_data is used where the
-  // parsed model holds it (an initializer's weight moves into its blob, any
-  // other is copied once), other forms are gathered into `storage`.
+  // parsed model holds it, other forms (external data, typed fields) are
+  // gathered into `storage`. A weight blob takes over the string that holds
+  // them (storage, or an initializer's raw_data) instead of copying it.
   std::string storage;
   StringRef bytes;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -223,12 +224,16 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const onnx::TensorProto &t,
         c = '_';
     if (key.empty() || llvm::isDigit(key[0]))
       key = "w_" + key;
-    bool movable = movableRawData && bytes.data() == movableRawData->data();
+    std::string *owner =
+        bytes.data() == storage.data() ? &storage
+        : movableRawData && bytes.data() == movableRawData->data()
+            ? movableRawData
+            : nullptr;
     return cast<ElementsAttr>(DenseResourceElementsAttr::get(
         type, key,
-        movable ? adoptAsWeightBlob(std::move(*movableRawData), alignof(double))
-                : copyToWeightBlob(ArrayRef<char>(bytes.data(), bytes.size()),
-                                   alignof(double))));
+        owner ? adoptAsWeightBlob(std::move(*owner), alignof(double))
+              : copyToWeightBlob(ArrayRef<char>(bytes.data(), bytes.size()),
+                                 alignof(double))));
   }
   return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(bytes.data(), bytes.size())));

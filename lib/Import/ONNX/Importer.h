@@ -54,9 +54,9 @@ public:
 
   // Types and constants.
   FailureOr<Type> elementType(int onnxType);
-  /// The constant of `t`. Its raw bytes are copied, or moved out of
-  /// `movableRawData` (t's own raw_data, of an initializer) where that
-  /// becomes a weight blob.
+  /// The constant of `t`. A weight blob takes over the bytes it reads
+  /// (external data, typed fields, or `movableRawData`: t's own raw_data,
+  /// of an initializer); other raw_data is copied.
   FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &t,
                                      std::string *movableRawData = nullptr);
   Value constI64(ArrayRef<int64_t> values);

@@ -81,12 +81,15 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     // one after the other ([N, K], and biases), or side by side in each of
     // the K rows ([K, N]).
     auto concat = [&](MutableArrayRef<char> out, bool bias) {
-      int64_t rows = bias || !kn ? 1 : k;
-      size_t rowBytes = total * (bias || kn ? 1 : k) * e;
+      bool sideBySide = kn && !bias;
+      int64_t rows = sideBySide ? k : 1;
+      // Elements per output feature within one row.
+      int64_t perFeature = bias || sideBySide ? 1 : k;
+      size_t rowBytes = total * perFeature * e;
       size_t offset = 0;
       for (auto [op, n] : llvm::zip(ops, sizes)) {
         Value v = bias ? op.getBias() : op.getWeight();
-        size_t bytes = n * (bias || kn ? 1 : k) * e; // of one row
+        size_t bytes = n * perFeature * e; // of one row
         std::vector<char> storage;
         ArrayRef<char> data = v ? constantBytes(v, storage) : ArrayRef<char>();
         for (int64_t r = 0; r < rows; ++r) {

@@ -47,8 +47,9 @@ struct RaiseLinearPass : tfc::impl::RaiseLinearPassBase<RaiseLinearPass> {
     // No copy: the packing passes read either layout (a transposed copy of
     // every weight was 12 % of BERT-base's compile time, mostly page
     // faults).
-    StringRef layout = op.getTransposeRhs() ? "nk" : "kn";
-    int64_t n = wt.getDimSize(op.getTransposeRhs() ? 0 : 1);
+    bool nk = op.getTransposeRhs();
+    StringRef layout = nk ? "nk" : "kn";
+    int64_t n = wt.getDimSize(nk ? 0 : 1);
 
     Value out = op.getResult();
     Operation *last = op;
