@@ -455,8 +455,36 @@ struct GemmMicrokernelsPass
       if (!epilogue.empty())
         last = epilogue.stages.back().op;
       rewriter.setInsertionPoint(last);
-      Value result =
-          build(rewriter, g, m, parallel, init, epilogue, out);
+      Value result;
+      auto leading = cast<RankedTensorType>(out.getType())
+                         .getShape()
+                         .take_front(m.outerRank);
+      if (m.isConstant() && m.outerRank > 1 &&
+          llvm::count(leading, ShapedType::kDynamic) < 2) {
+        // A constant weight is the same for every leading index: the
+        // leading dimensions are all rows of one GEMM. Kept as loop
+        // dimensions, a [S, 1, K] input (sequence-first models such as
+        // torch's nn.MultiheadAttention at batch 1) would run S kernels of
+        // one row each, one FMA per weight load. (Not with two dynamic
+        // leading sizes: expand-strided-metadata in LLVM 22 crashes on
+        // their memref.expand_shape; see RowNormKernel.cpp.)
+        ImplicitLocOpBuilder b(g.getLoc(), rewriter);
+        Gemm rows = m;
+        rows.a = collapseLeading(b, m.a);
+        rows.outerRank = 1;
+        cpu::GemmEpilogue flat = epilogue;
+        for (cpu::EpilogueOperand &op : flat.operands)
+          if (!op.row)
+            op.source = collapseLeading(b, op.source);
+        Value flatResult = build(rewriter, g, rows, parallel, init, flat,
+                                 collapseLeading(b, out));
+        auto outType = cast<RankedTensorType>(out.getType());
+        result = tensor::ExpandShapeOp::create(
+            b, outType, flatResult, leadingReassociation(outType.getRank()),
+            tensor::getMixedSizes(b, b.getLoc(), out));
+      } else {
+        result = build(rewriter, g, m, parallel, init, epilogue, out);
+      }
       rewriter.replaceOp(last, result);
       if (!epilogue.empty()) {
         for (const cpu::GemmEpilogue::Stage &st :
@@ -468,6 +496,22 @@ struct GemmMicrokernelsPass
           def && init.kind != cpu::GemmInit::Load && def->use_empty())
         rewriter.eraseOp(def);
     }
+  }
+
+  /// [[0, ..., rank - 2], [rank - 1]]: the leading dimensions as one.
+  static SmallVector<ReassociationIndices> leadingReassociation(int64_t rank) {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      leading.push_back(i);
+    return {leading, {rank - 1}};
+  }
+
+  /// `v` ([d0, ..., dn, X]) as [d0 * ... * dn, X]. Bufferization keeps it
+  /// a view of a contiguous buffer (and copies a strided one).
+  static Value collapseLeading(ImplicitLocOpBuilder &b, Value v) {
+    return tensor::CollapseShapeOp::create(
+        b, v,
+        leadingReassociation(cast<RankedTensorType>(v.getType()).getRank()));
   }
 
   /// The kernel for `g`, computed into `out` (the GEMM's own output, or

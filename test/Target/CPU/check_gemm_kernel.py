@@ -156,10 +156,19 @@ def main():
                                       dyn=(1,))),
         ("scale-row-threads-2", dict(xshape=(13, 270), n=66, bias=True,
                                      post="scale", threads=2)),
-        # Three threads over (batch, panel) iterations of a dynamic batch:
-        # ranges of uneven length, iterations delinearized.
+        # Three threads over (batch, panel) iterations (two dynamic leading
+        # sizes stay loop dimensions): ranges of uneven length, iterations
+        # delinearized.
         ("threads-3-batch", dict(xshape=(5, 7, 40), n=200, bias=True,
-                                 dyn=(0,), threads=3)),
+                                 dyn=(0, 1), threads=3)),
+        # Sequence-first [S, 1, K] inputs: the leading sizes are one row
+        # dimension of S rows (not S kernels of one row), the residual is
+        # cut the same way, a dynamic S, k slices.
+        ("seq-first-residual", dict(xshape=(19, 1, 40), n=70, bias=True,
+                                    act="gelu", post="residual",
+                                    threads=2)),
+        ("seq-first-dynamic-slices", dict(xshape=(13, 1, 300), n=33,
+                                          bias=True, dyn=(0,))),
         # A team of one (the OpenMP thread limit) still runs every range.
         ("threads-2-team-of-1", dict(xshape=(9, 64), n=160, threads=2,
                                      env={"OMP_THREAD_LIMIT": "1"})),

@@ -4,29 +4,39 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=4 cols=4" -canonicalize -cse | FileCheck %s --check-prefix=ROWS4
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
-// column panels (zero-padded: N = 5), the loops run over batch x panels, and
-// each k step is one panel-row load, a broadcast of x and an FMA per row.
-// The accumulators start from the bias row (masked at the ragged panel), so
-// the broadcast that filled the output before is gone. Each k step also
-// prefetches (locality 1: into L2) packed weights of the next kc slice in
-// the flat panel layout; the start is clamped once per row block so that the
-// slice's span ends inside the buffer (16 - 2 * 4 = 8). The row blocks share
-// that span in order: block i/2 of ceil(5/2) = 3 walks through elements
-// [8 (i/2), 8 (i/2 + 1)) / 3 as its k steps go, x / 3 computed as
-// (x * floor(2^20 / 3)) >> 20.
+// column panels (zero-padded: N = 5). The weight is the same for every
+// batch index, so the batch and row dimensions are one row dimension of
+// ? x 5 rows (collapsed before, expanded after) and the loop runs over the
+// panels only. Each k step is one panel-row load, a broadcast of x and an
+// FMA per row. The accumulators start from the bias row (masked at the
+// ragged panel), so the broadcast that filled the output before is gone.
+// Each k step also prefetches (locality 1: into L2) packed weights of the
+// next kc slice in the flat panel layout; the start is clamped once per row
+// block so that the slice's span ends inside the buffer (16 - 2 * 4 = 8).
+// The row blocks share that span in order: block i/2 of nb = ceil(M/2)
+// walks through elements [8 (i/2), 8 (i/2 + 1)) / nb as its k steps go,
+// x / nb computed as (x * floor(2^20 / nb)) >> 20.
 // CHECK-LABEL: func @linear
 // CHECK-DAG: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]], {{\[\[}}9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<2x2x4xf32>
 // CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[5.000000e-01, {{.*}}]> : tensor<5xf32>
+// CHECK: %[[BATCH:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[INIT:.*]] = tensor.empty
+// CHECK: %[[XR:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x5x2xf32> into tensor<?x2xf32>
+// CHECK: %[[INITR:.*]] = tensor.collapse_shape %[[INIT]] {{\[\[}}0, 1], [2]] : tensor<?x5x5xf32> into tensor<?x5xf32>
 // CHECK: %[[BUF:.*]] = bufferization.to_buffer %[[P]] read_only : tensor<2x2x4xf32> to memref<2x2x4xf32>
 // CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[BUF]] {{\[\[}}0, 1, 2]] : memref<2x2x4xf32> into memref<16xf32>
+// CHECK: %[[M:.*]] = tensor.dim %[[XR]], %c0 : tensor<?x2xf32>
 // CHECK-NOT: linalg.generic
-// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2) shared_outs(%[[OUT:.*]] = %[[INIT]])
+// CHECK: %[[R:.*]] = scf.forall (%[[J:.*]]) in (2) shared_outs(%[[OUT:.*]] = %[[INITR]])
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
-// CHECK: %[[X:.*]] = tensor.extract_slice %{{.*}}[%[[B]], 0, 0] [1, 5, 2] [1, 1, 1] : tensor<?x5x2xf32> to tensor<5x2xf32>
-// CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][%[[B]], 0, %[[COL]]] [1, 5, %{{.*}}] [1, 1, 1] : tensor<?x5x5xf32> to tensor<5x?xf32>
-// Two-row blocks (rows 0-3), then the one leftover row.
-// CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[T:.*]] = %[[C]])
+// CHECK: %[[X:.*]] = tensor.extract_slice %[[XR]][0, 0] [%[[M]], 2] [1, 1] : tensor<?x2xf32> to tensor<?x2xf32>
+// CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][0, %[[COL]]] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x5xf32> to tensor<?x?xf32>
+// CHECK: %[[NB:.*]] = arith.ceildivui %[[M]], %c2
+// CHECK: %[[NB1:.*]] = arith.maxui %[[NB]], %c1
+// CHECK: %[[INV:.*]] = arith.divui %c1048576, %[[NB1]]
+// Two-row blocks as far as they go, then blocks of one row (M is dynamic).
+// CHECK: %[[FULL:.*]] = arith.muli %{{.*}}, %c2
+// CHECK: scf.for %[[I:.*]] = %c0 to %[[FULL]] step %c2 iter_args(%[[T:.*]] = %[[C]])
 // CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
 // CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
 // CHECK: %[[NEXT:.*]] = arith.addi %[[PANEL]], %c1024
@@ -36,7 +46,7 @@
 // CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[ROW:.*]] = arith.muli %[[K]], %c4
 // CHECK: %[[POS:.*]] = arith.addi %[[SHARE]], %[[ROW]]
-// CHECK: %[[SCALED:.*]] = arith.muli %[[POS]], %c349525
+// CHECK: %[[SCALED:.*]] = arith.muli %[[POS]], %[[INV]]
 // CHECK: %[[ELEM:.*]] = arith.shrui %[[SCALED]], %c20
 // CHECK: %[[LINE:.*]] = arith.addi %[[START]], %[[ELEM]]
 // CHECK: memref.prefetch %[[FLAT]][%[[LINE]]], read, locality<1>, data : memref<16xf32>
@@ -44,9 +54,12 @@
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
 // CHECK: vector.fma %[[XB]], %[[W]], %[[ACC0]] : vector<4xf32>
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[M]] step %c1
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], 0, %{{.*}}] [1, 5, %{{.*}}]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[COL]]] [%{{.*}}, %{{.*}}]
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0, 1], [2]] output_shape [%[[BATCH]], 5, 5] : tensor<?x5xf32> into tensor<?x5x5xf32>
 // CHECK-NOT: linalg.generic
+// CHECK: return %[[E]]
 func.func @linear(%x: tensor<?x5x2xf32>) -> tensor<?x5x5xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]> : tensor<5x2xf32>
   %b = arith.constant dense<[0.5, 0.25, 0.125, 1.0, 2.0]> : tensor<5xf32>

@@ -46,10 +46,17 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
       products): the kernel reads `cols` floats of its row k in place
       (masked at a ragged edge).
 
-    For every panel and every index of the leading m dimensions but the
-    last (one `scf.forall` for top-level contractions, which the pipeline
-    makes an OpenMP loop with threads; a sequential `scf.for` nest inside
-    other loops), k runs in slices of `kc`, and blocks of `rows` rows of `A`
+    With a constant weight the leading m dimensions are collapsed into one
+    row dimension (`tensor.collapse_shape` before, `tensor.expand_shape`
+    after): the weight is the same for every leading index, and a
+    sequence-first `[S, 1, K]` input becomes one GEMM of S rows rather than
+    S kernels of one row (not where two leading sizes are dynamic, which
+    LLVM 22's expand-strided-metadata cannot expand back). A run-time
+    weight keeps the leading dimensions but the last as loop dimensions.
+    For every panel (and every index of those loop dimensions: one
+    `scf.forall` for top-level contractions, which the pipeline makes an
+    OpenMP loop with threads; a sequential `scf.for` nest inside other
+    loops), k runs in slices of `kc`, and blocks of `rows` rows of `A`
     keep `rows` accumulator vectors of `cols` floats in registers through
     the slice: per k step one weight vector load, `rows` broadcasts of
     `A[m, k]` and `rows` vector FMAs. Leftover rows are one block of what
