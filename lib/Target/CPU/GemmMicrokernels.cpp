@@ -162,12 +162,24 @@ struct KernelBuilder {
     return SmallVector<Value>(ifOp.getResults());
   }
 
-  /// The accumulators after the last slice (`k1` = K) with the epilogue
-  /// applied.
-  SmallVector<Value> final(ArrayRef<Value> rowIdx, Value col, ValueRange acc,
-                           bool inBounds, Value k1) {
-    if (s.epilogue.empty())
-      return SmallVector<Value>(acc);
+  /// `acc` (rows `rowIdx`) written into the block `t`; after the last slice
+  /// (`k1` = K) with the epilogue applied. The epilogue runs one row at a
+  /// time, each row stored before the next: applied to every row before
+  /// the stores, its temporaries and all the accumulators were live at
+  /// once and spilled (BERT's erf GELU on 16 accumulator vectors).
+  Value store(ArrayRef<Value> rowIdx, Value col, ValueRange acc, Value t,
+              bool inBounds, Value k1) {
+    auto write = [&](ImplicitLocOpBuilder &lb, Value v, Value row, Value t) {
+      Value zero = arith::ConstantIndexOp::create(lb, 0);
+      return vector::TransferWriteOp::create(lb, v, t, ValueRange{row, zero},
+                                             ArrayRef<bool>{inBounds})
+          .getResult();
+    };
+    if (s.epilogue.empty()) {
+      for (auto [row, v] : llvm::zip(rowIdx, acc))
+        t = write(b, v, row, t);
+      return t;
+    }
     Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k1,
                                        s.kSize);
     auto ifOp = scf::IfOp::create(
@@ -175,7 +187,7 @@ struct KernelBuilder {
         [&](OpBuilder &nb, Location loc) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
-          SmallVector<Value> out;
+          Value cur = t;
           for (auto [row, v] : llvm::zip(rowIdx, acc)) {
             SmallVector<Value> operands;
             for (auto [op, blk] :
@@ -183,15 +195,19 @@ struct KernelBuilder {
               operands.push_back(
                   op.row ? k.read(blk, {col}, inBounds)
                          : k.read(blk, {row, k.idx(0)}, inBounds));
-            out.push_back(
-                cpu::applyGemmEpilogue(lb, s.epilogue, v, operands));
+            cur = write(lb, cpu::applyGemmEpilogue(lb, s.epilogue, v, operands),
+                        row, cur);
           }
-          scf::YieldOp::create(lb, out);
+          scf::YieldOp::create(lb, cur);
         },
         [&](OpBuilder &nb, Location loc) {
-          scf::YieldOp::create(nb, loc, acc);
+          ImplicitLocOpBuilder lb(loc, nb);
+          Value cur = t;
+          for (auto [row, v] : llvm::zip(rowIdx, acc))
+            cur = write(lb, v, row, cur);
+          scf::YieldOp::create(lb, cur);
         });
-    return SmallVector<Value>(ifOp.getResults());
+    return ifOp.getResult(0);
   }
 
   /// Rows [i, i+r) of the output block `t` ([M, width]) after k in [k0, k1):
@@ -229,14 +245,7 @@ struct KernelBuilder {
           }
           scf::YieldOp::create(lb, next);
         });
-    SmallVector<Value> out =
-        final(rowIdx, col, loop.getResults(), inBounds, k1);
-    for (int64_t q = 0; q < r; ++q)
-      t = vector::TransferWriteOp::create(b, out[q], t,
-                                          ValueRange{rowIdx[q], idx(0)},
-                                          ArrayRef<bool>{inBounds})
-              .getResult();
-    return t;
+    return store(rowIdx, col, loop.getResults(), t, inBounds, k1);
   }
 
   /// Elements per k step of the packed weights.

@@ -188,12 +188,19 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
 // SLICES: vector.transfer_read
 // SLICES: vector.fma
 // SLICES: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c4
-// SLICES: scf.if %[[LAST]] -> (vector<4xf32>, vector<4xf32>) {
-// SLICES: %[[RV:.*]] = vector.transfer_read %[[R]][%{{.*}}, %c0]
+// The epilogue runs one row at a time, each row stored before the next.
+// SLICES: scf.if %[[LAST]] -> (tensor<6x4xf32>) {
+// SLICES: %[[RV:.*]] = vector.transfer_read %[[R]][%[[ROW0:.*]], %c0]
 // SLICES: %[[SC:.*]] = vector.transfer_read %{{.*}}[%[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<8xf32>, vector<4xf32>
 // SLICES: math.erf %{{.*}} : vector<4xf32>
 // SLICES: %[[S:.*]] = arith.addf %{{.*}}, %[[RV]] : vector<4xf32>
-// SLICES: arith.mulf %[[S]], %[[SC]] : vector<4xf32>
+// SLICES: %[[V0:.*]] = arith.mulf %[[S]], %[[SC]] : vector<4xf32>
+// SLICES: %[[T0:.*]] = vector.transfer_write %[[V0]], %{{.*}}[%[[ROW0]], %c0]
+// SLICES: vector.transfer_read %[[R]][%[[ROW1:.*]], %c0]
+// SLICES: math.erf %{{.*}} : vector<4xf32>
+// SLICES: %[[V1:.*]] = arith.mulf %{{.*}}, %[[SC]] : vector<4xf32>
+// SLICES: %[[T1:.*]] = vector.transfer_write %[[V1]], %[[T0]][%[[ROW1]], %c0]
+// SLICES: scf.yield %[[T1]]
 // SLICES: } else {
 // SLICES: vector.transfer_write
 // SLICES-NOT: linalg.generic
