@@ -157,9 +157,8 @@ bool tfc::runtime::parseNpy(const std::string &bytes, const std::string &path,
     }
   if (!found)
     return fail("unsupported dtype '" + descr + "'");
-  if (field("fortran_order").find("True") == 0 ||
-      field("fortran_order").find(" True") == 0)
-    return fail("Fortran order is not supported");
+  std::string order = field("fortran_order");
+  bool fortran = order.find("True") == 0 || order.find(" True") == 0;
   std::string shape = field("shape");
   size_t open = shape.find('('), close = shape.find(')');
   if (open == std::string::npos || close == std::string::npos)
@@ -186,7 +185,29 @@ bool tfc::runtime::parseNpy(const std::string &bytes, const std::string &path,
   if (bytes.size() - dataStart != need)
     return fail("data has " + std::to_string(bytes.size() - dataStart) +
                 " bytes, shape needs " + std::to_string(need));
-  out.data.assign(bytes.begin() + dataStart, bytes.end());
+  if (!fortran || out.shape.size() < 2) {
+    out.data.assign(bytes.begin() + dataStart, bytes.end());
+    return true;
+  }
+  // Fortran order (np.save of a transposed view, for one): element
+  // (i0, ..., in) is at i0 + d0 * (i1 + d1 * (...)); stored here in C order.
+  size_t elem = dtypeSize(out.dtype), rank = out.shape.size();
+  std::vector<int64_t> index(rank, 0), stride(rank, 1);
+  for (size_t d = 1; d < rank; ++d)
+    stride[d] = stride[d - 1] * out.shape[d - 1];
+  out.data.resize(need);
+  const char *src = bytes.data() + dataStart;
+  for (size_t c = 0, n = out.numElements(); c < n; ++c) {
+    int64_t f = 0;
+    for (size_t d = 0; d < rank; ++d)
+      f += index[d] * stride[d];
+    std::memcpy(&out.data[c * elem], src + f * elem, elem);
+    for (size_t d = rank; d-- > 0;) // the next index in C order
+      if (++index[d] < out.shape[d])
+        break;
+      else
+        index[d] = 0;
+  }
   return true;
 }
 

@@ -27,8 +27,9 @@ struct HostTensor {
   double at(int64_t i) const;
 };
 
-/// Reads a .npy file (format 1.0-3.0, C order, little endian). On failure
-/// returns false and sets `error` to a message naming the file and problem.
+/// Reads a .npy file (format 1.0-3.0, little endian; Fortran-ordered data is
+/// reordered to C order). On failure returns false and sets `error` to a
+/// message naming the file and problem.
 bool readNpy(const std::string &path, HostTensor &out, std::string &error);
 /// Writes a .npy file (bf16 is written as float32: numpy has no bf16).
 bool writeNpy(const std::string &path, const HostTensor &t, std::string &error);
