@@ -19,6 +19,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
+#include <map>
+
 namespace mlir::tfc {
 #define GEN_PASS_DEF_GEMMMICROKERNELSPASS
 #include "tfc/Target/CPU/Passes.h.inc"
@@ -437,6 +439,7 @@ struct GemmMicrokernelsPass
         gemms.push_back(g);
     });
     IRRewriter rewriter(&getContext());
+    packed.clear();
     for (linalg::GenericOp g : gemms) {
       // Matched again here: an earlier GEMM's epilogue may have replaced
       // this one's operands.
@@ -507,6 +510,56 @@ struct GemmMicrokernelsPass
     }
   }
 
+  /// The packed panels of `m`'s constant weight (bf16 pairs with `pairs`):
+  /// one constant per weight, however many GEMMs use it (a layer shared
+  /// across a model's depth, as ALBERT does, or one module called twice),
+  /// created at the start of the function so that it dominates them all.
+  Value packedWeights(ImplicitLocOpBuilder &b, linalg::GenericOp g,
+                      const Gemm &m, bool pairs) {
+    // A splat's bytes live in `m.storage`, a fresh buffer per match.
+    std::optional<PackKey> key;
+    if (m.storage.empty())
+      key = PackKey{m.raw.data(), m.n, m.k, m.nk, pairs};
+    if (key)
+      if (auto it = packed.find(*key); it != packed.end())
+        return it->second;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &g->getParentOfType<FunctionOpInterface>().getFunctionBody().front());
+    int64_t count = (m.n + cols - 1) / cols;
+    cpu::WeightView view{reinterpret_cast<const float *>(m.raw.data()), m.n,
+                         m.k, m.nk};
+    Value v;
+    if (pairs) {
+      auto type =
+          RankedTensorType::get({count, m.k / 2, 2 * cols}, b.getBF16Type());
+      v = tfc::createConstant(
+          b, b.getLoc(), type,
+          [&](MutableArrayRef<char> bytes) {
+            cpu::packPairPanels(view, cols,
+                                reinterpret_cast<uint16_t *>(bytes.data()));
+          },
+          /*readAtRunTime=*/true);
+    } else {
+      auto type = RankedTensorType::get({count, m.k, cols}, b.getF32Type());
+      v = tfc::createConstant(
+          b, b.getLoc(), type,
+          [&](MutableArrayRef<char> bytes) {
+            cpu::packPanels(view, cols,
+                            reinterpret_cast<float *>(bytes.data()));
+          },
+          /*readAtRunTime=*/true);
+    }
+    if (key)
+      packed[*key] = v;
+    return v;
+  }
+
+  /// Where a constant weight's bytes are (the resource or attribute that
+  /// holds them), its [N, K] sizes, its layout (nk) and bf16 pairs.
+  using PackKey = std::tuple<const char *, int64_t, int64_t, bool, bool>;
+  std::map<PackKey, Value> packed;
+
   /// [[0, ..., rank - 2], [rank - 1]]: the leading dimensions as one.
   static SmallVector<ReassociationIndices> leadingReassociation(int64_t rank) {
     ReassociationIndices leading;
@@ -541,28 +594,9 @@ struct GemmMicrokernelsPass
     Value a = m.a; // what the kernel reads of A: f32, or i32 bf16 pairs
     if (m.isConstant()) {
       int64_t count = (m.n + cols - 1) / cols;
-      cpu::WeightView view{reinterpret_cast<const float *>(m.raw.data()), m.n,
-                           m.k, m.nk};
-      if (pairs) {
-        auto packedType = RankedTensorType::get({count, m.k / 2, 2 * cols},
-                                                b.getBF16Type());
-        spec.weights = tfc::createConstant(
-            b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
-              cpu::packPairPanels(view, cols,
-                                  reinterpret_cast<uint16_t *>(bytes.data()));
-            },
-            /*readAtRunTime=*/true);
+      spec.weights = packedWeights(b, g, m, pairs);
+      if (pairs)
         a = cpu::buildPairPacking(b, m.a);
-      } else {
-        auto packedType =
-            RankedTensorType::get({count, m.k, cols}, b.getF32Type());
-        spec.weights = tfc::createConstant(
-            b, b.getLoc(), packedType, [&](MutableArrayRef<char> bytes) {
-              cpu::packPanels(view, cols,
-                              reinterpret_cast<float *>(bytes.data()));
-            },
-            /*readAtRunTime=*/true);
-      }
       panels = b.getIndexAttr(count);
       auto packedType = cast<RankedTensorType>(spec.weights.getType());
       Value buffer = bufferization::ToBufferOp::create(

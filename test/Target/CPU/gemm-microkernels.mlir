@@ -2,6 +2,7 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4 kc=2" -canonicalize -cse | FileCheck %s --check-prefix=SLICES
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=16 bf16=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=4 cols=4" -canonicalize -cse | FileCheck %s --check-prefix=ROWS4
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" | FileCheck %s --check-prefix=SHARED
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5). The weight is the same for every
@@ -357,4 +358,41 @@ func.func @leftover_rows_dynamic(%x: tensor<?x2xf32>, %c: tensor<?x4xf32>) -> te
     linalg.yield %s : f32
   } -> tensor<?x4xf32>
   return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// Two GEMMs by the same weight (two constants of one value: one layer
+// applied twice) share one packed constant of 2 panels x K=4 x 4 columns,
+// made once (checked without CSE, which would merge two).
+// SHARED-LABEL: func @shared_weight
+// SHARED: %[[P:.*]] = arith.constant dense<{{.*}}> : tensor<2x4x4xf32>
+// SHARED-NOT: arith.constant dense<{{.*}}> : tensor<2x4x4xf32>
+// SHARED: vector.transfer_read %[[P]]
+// SHARED-NOT: arith.constant dense<{{.*}}> : tensor<2x4x4xf32>
+// SHARED: vector.transfer_read %[[P]]
+// SHARED-NOT: arith.constant dense<{{.*}}> : tensor<2x4x4xf32>
+// SHARED: return
+#nk = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+func.func @shared_weight(%x: tensor<6x4xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %w1 = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 1.0, 2.0], [3.0, 4.0, 5.0, 6.0], [7.0, 8.0, 9.0, 1.0], [2.0, 3.0, 4.0, 5.0]]> : tensor<8x4xf32>
+  %w2 = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 1.0, 2.0], [3.0, 4.0, 5.0, 6.0], [7.0, 8.0, 9.0, 1.0], [2.0, 3.0, 4.0, 5.0]]> : tensor<8x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
+  %y1 = linalg.generic {indexing_maps = #nk, iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w1 : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  %y2 = linalg.generic {indexing_maps = #nk, iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w2 : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %y1, %y2 : tensor<6x8xf32>, tensor<6x8xf32>
 }

@@ -41,7 +41,8 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     * a constant, `[N, K]` (a lowered `tfc.linear`) or `[K, N]` (a lowered
       `tfc.matmul` by a constant): it is repacked at compile time into
       column panels `[ceil(N/cols), K, cols]`, zero-padded, so that the
-      kernel reads one contiguous vector of `cols` weights per k step; or
+      kernel reads one contiguous vector of `cols` weights per k step (one
+      packed constant per weight, shared by every GEMM that uses it); or
     * a `[K, N]` tensor computed at run time (the attention kernel's tile
       products): the kernel reads `cols` floats of its row k in place
       (masked at a ragged edge).
