@@ -468,18 +468,12 @@ struct GemmMicrokernelsPass
         last = epilogue.stages.back().op;
       rewriter.setInsertionPoint(last);
       Value result;
-      auto leading = cast<RankedTensorType>(out.getType())
-                         .getShape()
-                         .take_front(m.outerRank);
-      if (m.isConstant() && m.outerRank > 1 &&
-          llvm::count(leading, ShapedType::kDynamic) < 2) {
+      if (m.isConstant() && m.outerRank > 1) {
         // A constant weight is the same for every leading index: the
         // leading dimensions are all rows of one GEMM. Kept as loop
         // dimensions, a [S, 1, K] input (sequence-first models such as
         // torch's nn.MultiheadAttention at batch 1) would run S kernels of
-        // one row each, one FMA per weight load. (Not with two dynamic
-        // leading sizes: expand-strided-metadata in LLVM 22 crashes on
-        // their memref.expand_shape; see RowNormKernel.cpp.)
+        // one row each, one FMA per weight load.
         ImplicitLocOpBuilder b(g.getLoc(), rewriter);
         Gemm rows = m;
         rows.a = collapseLeading(b, m.a);
@@ -491,9 +485,26 @@ struct GemmMicrokernelsPass
         Value flatResult = build(rewriter, g, rows, parallel, init, flat,
                                  collapseLeading(b, out));
         auto outType = cast<RankedTensorType>(out.getType());
-        result = tensor::ExpandShapeOp::create(
-            b, outType, flatResult, leadingReassociation(outType.getRank()),
-            tensor::getMixedSizes(b, b.getLoc(), out));
+        SmallVector<OpFoldResult> sizes =
+            tensor::getMixedSizes(b, b.getLoc(), out);
+        // expand-strided-metadata (LLVM 22) crashes on a memref.expand_shape
+        // with two dynamic sizes in one group (see RowNormKernel.cpp); those
+        // take a tensor.reshape of the kernel's fresh result instead.
+        if (llvm::count(outType.getShape().drop_back(), ShapedType::kDynamic) <
+            2) {
+          result = tensor::ExpandShapeOp::create(
+              b, outType, flatResult, leadingReassociation(outType.getRank()),
+              sizes);
+        } else {
+          SmallVector<Value> shape;
+          for (OpFoldResult s : sizes)
+            shape.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(), s));
+          Value shapeTensor = tensor::FromElementsOp::create(
+              b, RankedTensorType::get({outType.getRank()}, b.getIndexType()),
+              shape);
+          result =
+              tensor::ReshapeOp::create(b, outType, flatResult, shapeTensor);
+        }
       } else {
         result = build(rewriter, g, m, parallel, init, epilogue, out);
       }

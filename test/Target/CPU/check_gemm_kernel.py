@@ -156,9 +156,9 @@ def main():
                                       dyn=(1,))),
         ("scale-row-threads-2", dict(xshape=(13, 270), n=66, bias=True,
                                      post="scale", threads=2)),
-        # Three threads over (batch, panel) iterations (two dynamic leading
-        # sizes stay loop dimensions): ranges of uneven length, iterations
-        # delinearized.
+        # Three threads over the 7 panels of 5 x 7 rows (two dynamic leading
+        # sizes, collapsed into rows and reshaped back): ranges of uneven
+        # length.
         ("threads-3-batch", dict(xshape=(5, 7, 40), n=200, bias=True,
                                  dyn=(0, 1), threads=3)),
         # Sequence-first [S, 1, K] inputs: the leading sizes are one row

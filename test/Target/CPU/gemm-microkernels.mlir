@@ -396,3 +396,27 @@ func.func @shared_weight(%x: tensor<6x4xf32>) -> (tensor<6x8xf32>, tensor<6x8xf3
   } -> tensor<6x8xf32>
   return %y1, %y2 : tensor<6x8xf32>, tensor<6x8xf32>
 }
+
+// -----
+
+// Two dynamic leading sizes are collapsed into rows too; the result goes
+// back to [?, ?, 8] through a tensor.reshape (LLVM 22's
+// expand-strided-metadata crashes on an expand_shape of two dynamic sizes).
+// CHECK-LABEL: func @two_dynamic_leading
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x2xf32> into tensor<?x2xf32>
+// CHECK: %[[R:.*]] = scf.forall (%{{.*}}) in (2)
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %{{.*}}, %{{.*}}, %c8 : tensor<3xindex>
+// CHECK: %[[Y:.*]] = tensor.reshape %[[R]](%[[SHAPE]]) : (tensor<?x8xf32>, tensor<3xindex>) -> tensor<?x?x8xf32>
+// CHECK: return %[[Y]]
+func.func @two_dynamic_leading(%x: tensor<?x?x2xf32>, %init: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]> : tensor<8x2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, m, n, k) -> (a, m, k)>, affine_map<(a, m, n, k) -> (n, k)>, affine_map<(a, m, n, k) -> (a, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x?x2xf32>, tensor<8x2xf32>) outs(%init : tensor<?x?x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?x8xf32>
+  return %r : tensor<?x?x8xf32>
+}

@@ -51,9 +51,10 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     row dimension (`tensor.collapse_shape` before, `tensor.expand_shape`
     after): the weight is the same for every leading index, and a
     sequence-first `[S, 1, K]` input becomes one GEMM of S rows rather than
-    S kernels of one row (not where two leading sizes are dynamic, which
-    LLVM 22's expand-strided-metadata cannot expand back). A run-time
-    weight keeps the leading dimensions but the last as loop dimensions.
+    S kernels of one row (with two dynamic leading sizes the result is
+    expanded back by a `tensor.reshape`: LLVM 22's expand-strided-metadata
+    crashes on such an expand_shape). A run-time weight keeps the leading
+    dimensions but the last as loop dimensions.
     For every panel (and every index of those loop dimensions: one
     `scf.forall` for top-level contractions, which the pipeline makes an
     OpenMP loop with threads; a sequential `scf.for` nest inside other
