@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "LoweringUtils.h"
 #include "tfc/Dialect/TFC/IR/TFC.h"
+#include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -222,18 +223,8 @@ Value fromRows(ImplicitLocOpBuilder &b, Value rows, Value input,
   SmallVector<ReassociationIndices> groups(2);
   for (int64_t i = 0; i < type.getRank(); ++i)
     groups[i < axis ? 0 : 1].push_back(i);
-  SmallVector<OpFoldResult> sizes = mixedDims(b, input);
-  // expand-strided-metadata (LLVM 22) crashes on a memref.expand_shape with
-  // two dynamic sizes in one group; those take tensor.reshape of the fresh
-  // (identity-layout, so not copied) result instead.
-  if (llvm::count(type.getShape().take_front(axis), ShapedType::kDynamic) < 2)
-    return tensor::ExpandShapeOp::create(b, type, rows, groups, sizes);
-  SmallVector<Value> shape;
-  for (OpFoldResult s : sizes)
-    shape.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(), s));
-  Value shapeTensor = tensor::FromElementsOp::create(
-      b, RankedTensorType::get({type.getRank()}, b.getIndexType()), shape);
-  return tensor::ReshapeOp::create(b, type, rows, shapeTensor);
+  return tfc::expandShapeOrReshape(b, b.getLoc(), type, rows, groups,
+                                   mixedDims(b, input));
 }
 
 struct LayerNormRowKernel : OpRewritePattern<LayerNormOp> {

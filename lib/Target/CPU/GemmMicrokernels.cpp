@@ -10,6 +10,7 @@
 #include "GemmEpilogue.h"
 #include "GemmPacking.h"
 #include "tfc/Dialect/TFC/Transforms/ConstantData.h"
+#include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
 #include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -177,11 +178,13 @@ struct KernelBuilder {
                                              ArrayRef<bool>{inBounds})
           .getResult();
     };
-    if (s.epilogue.empty()) {
+    auto writeAll = [&](ImplicitLocOpBuilder &lb, Value t) {
       for (auto [row, v] : llvm::zip(rowIdx, acc))
-        t = write(b, v, row, t);
+        t = write(lb, v, row, t);
       return t;
-    }
+    };
+    if (s.epilogue.empty())
+      return writeAll(b, t);
     Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k1,
                                        s.kSize);
     auto ifOp = scf::IfOp::create(
@@ -204,10 +207,7 @@ struct KernelBuilder {
         },
         [&](OpBuilder &nb, Location loc) {
           ImplicitLocOpBuilder lb(loc, nb);
-          Value cur = t;
-          for (auto [row, v] : llvm::zip(rowIdx, acc))
-            cur = write(lb, v, row, cur);
-          scf::YieldOp::create(lb, cur);
+          scf::YieldOp::create(lb, writeAll(lb, t));
         });
     return ifOp.getResult(0);
   }
@@ -485,26 +485,10 @@ struct GemmMicrokernelsPass
         Value flatResult = build(rewriter, g, rows, parallel, init, flat,
                                  collapseLeading(b, out));
         auto outType = cast<RankedTensorType>(out.getType());
-        SmallVector<OpFoldResult> sizes =
-            tensor::getMixedSizes(b, b.getLoc(), out);
-        // expand-strided-metadata (LLVM 22) crashes on a memref.expand_shape
-        // with two dynamic sizes in one group (see RowNormKernel.cpp); those
-        // take a tensor.reshape of the kernel's fresh result instead.
-        if (llvm::count(outType.getShape().drop_back(), ShapedType::kDynamic) <
-            2) {
-          result = tensor::ExpandShapeOp::create(
-              b, outType, flatResult, leadingReassociation(outType.getRank()),
-              sizes);
-        } else {
-          SmallVector<Value> shape;
-          for (OpFoldResult s : sizes)
-            shape.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(), s));
-          Value shapeTensor = tensor::FromElementsOp::create(
-              b, RankedTensorType::get({outType.getRank()}, b.getIndexType()),
-              shape);
-          result =
-              tensor::ReshapeOp::create(b, outType, flatResult, shapeTensor);
-        }
+        result = tfc::expandShapeOrReshape(
+            b, b.getLoc(), outType, flatResult,
+            leadingReassociation(outType.getRank()),
+            tensor::getMixedSizes(b, b.getLoc(), out));
       } else {
         result = build(rewriter, g, m, parallel, init, epilogue, out);
       }
@@ -604,12 +588,11 @@ struct GemmMicrokernelsPass
     bool even;
     Value a = m.a; // what the kernel reads of A: f32, or i32 bf16 pairs
     if (m.isConstant()) {
-      int64_t count = (m.n + cols - 1) / cols;
       spec.weights = packedWeights(b, g, m, pairs);
       if (pairs)
         a = cpu::buildPairPacking(b, m.a);
-      panels = b.getIndexAttr(count);
       auto packedType = cast<RankedTensorType>(spec.weights.getType());
+      panels = b.getIndexAttr(packedType.getDimSize(0));
       Value buffer = bufferization::ToBufferOp::create(
           b,
           MemRefType::get(packedType.getShape(), packedType.getElementType()),
