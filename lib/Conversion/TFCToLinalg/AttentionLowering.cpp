@@ -10,7 +10,9 @@
 // tile products read its rows in place). Key tiles are 256 wide: up to that
 // length (BERT, ViT) one tile holds every key and the online rescaling
 // never runs. With `causal`, the key loop of a query tile stops after the
-// last key tile that tile can see.
+// last key tile that tile can see. In f32 the scores (scale, mask, causal)
+// are computed from the q k^T products by the softmax row code as it reads
+// them, not written as a tile of their own.
 //
 // Rows whose keys are all masked (-inf) give 0/0 = NaN, as the reference
 // softmax does; the running maximum is clamped so that they never produce
@@ -288,6 +290,10 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     Value l0 = filledTensor(b, {tq}, acc, b.getFloatAttr(acc, 0.0));
     Value a0 = filledTensor(b, {tq, getAsOpFoldResult(lay.dv)}, acc, b.getFloatAttr(acc, 0.0));
     bool causal = op.getCausal();
+    // The vector row code can compute f32 scores itself when they keep the
+    // -inf padding of its reads: scale > 0 (1/sqrt(D) always is).
+    bool scoresInRows =
+        acc.isF32() && (!op.getScale() || op.getScale()->convertToDouble() > 0);
 
     auto forOp = scf::ForOp::create(
         b, indexConst(b, 0), kEnd, tileK, ValueRange{m0, l0, a0},
@@ -356,8 +362,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
             return arith::MulFOp::create(bb, l, a[1], a[0]).getResult();
           };
 
-          // s = scale * q k^T (+ mask), causal positions -inf; k^T's
-          // columns [kj, kj + tk) are the key tile.
+          // q k^T of the tile; k^T's columns [kj, kj + tk) are its keys.
           Value zero = filledTensor(nb, {tq, tk}, acc, nb.getFloatAttr(acc, 0));
           auto kTType = cast<RankedTensorType>(kT.getType());
           Value kTTile = tensor::ExtractSliceOp::create(
@@ -368,53 +373,67 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
               ArrayRef<OpFoldResult>{getAsOpFoldResult(lay.d), tk},
               ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(1)});
           Value qk = tileMatmul(qTile, kTTile, zero);
-          SmallVector<Value> ins = {qk};
-          SmallVector<AffineMap> maps = {map({d2(0), d2(1)}, 2)};
-          if (mask) {
-            auto [mTile, mMap] = maskTile(nb, mask, bi, hi, qi, tq, kj, tk);
-            ins.push_back(mTile);
-            maps.push_back(mMap);
-          }
-          maps.push_back(map({d2(0), d2(1)}, 2));
-          Value empty = emptyTensor(nb, {tq, tk}, acc);
-          Value s = generic(
-              ins, empty, maps, {par, par},
-              [&](OpBuilder &bb, Location l, ValueRange a) {
-                Value x = arith::MulFOp::create(bb, l, a[0], scale);
-                if (mask)
-                  x = arith::AddFOp::create(bb, l, x, extendTo(bb, l, a[1], acc));
-                if (!causal)
-                  return x;
-                Value i = linalg::IndexOp::create(bb, l, 0);
-                Value j = linalg::IndexOp::create(bb, l, 1);
-                Value row = arith::AddIOp::create(
-                    bb, l, arith::AddIOp::create(bb, l, i, qi), offset);
-                Value col = arith::AddIOp::create(bb, l, j, kj);
-                Value seen = arith::CmpIOp::create(
-                    bb, l, arith::CmpIPredicate::sle, col, row);
-                Value minf = arith::ConstantOp::create(bb, l, ninf);
-                return arith::SelectOp::create(bb, l, seen, x, minf).getResult();
-              });
-
-          // m' = max(m, rowmax(s)); alpha = exp(m - m'); p = exp(s - m').
+          Value mTile;
+          AffineMap mMap;
+          if (mask)
+            std::tie(mTile, mMap) = maskTile(nb, mask, bi, hi, qi, tq, kj, tk);
           AffineMap rowsOf2 = map({d2(0)}, 2), id2 = map({d2(0), d2(1)}, 2);
           AffineMap id1 = map({d2(0)}, 1);
-          // f32 scores take the vector row code (AttentionSoftmaxRows.cpp).
+          // m' = max(m, rowmax(s)); alpha = exp(m - m'); p = exp(s - m').
           Value mNew, p, rowSum;
-          if (acc.isF32()) {
-            SoftmaxRows rows = buildSoftmaxRows(nb, s, it[0], tq, tk);
+          if (scoresInRows) {
+            // f32: the vector row code (AttentionSoftmaxRows.cpp) computes
+            // the scores from the products as it reads them.
+            TileScores scores{scale, mTile, causal, qi, kj, offset};
+            SoftmaxRows rows = buildSoftmaxRows(nb, qk, it[0], tq, tk, &scores);
             mNew = rows.max;
             p = rows.p;
             rowSum = rows.sum;
           } else {
-            mNew = generic(
-                {s}, it[0], {id2, rowsOf2}, {par, red},
+            // s = scale * q k^T (+ mask), causal positions -inf.
+            Value empty = emptyTensor(nb, {tq, tk}, acc);
+            SmallVector<Value> ins = {qk};
+            SmallVector<AffineMap> maps = {id2};
+            if (mask) {
+              ins.push_back(mTile);
+              maps.push_back(mMap);
+            }
+            maps.push_back(id2);
+            Value s = generic(
+                ins, empty, maps, {par, par},
                 [&](OpBuilder &bb, Location l, ValueRange a) {
-                  return arith::MaximumFOp::create(bb, l, a[0], a[1])
+                  Value x = arith::MulFOp::create(bb, l, a[0], scale);
+                  if (mask)
+                    x = arith::AddFOp::create(bb, l, x,
+                                              extendTo(bb, l, a[1], acc));
+                  if (!causal)
+                    return x;
+                  Value i = linalg::IndexOp::create(bb, l, 0);
+                  Value j = linalg::IndexOp::create(bb, l, 1);
+                  Value row = arith::AddIOp::create(
+                      bb, l, arith::AddIOp::create(bb, l, i, qi), offset);
+                  Value col = arith::AddIOp::create(bb, l, j, kj);
+                  Value seen = arith::CmpIOp::create(
+                      bb, l, arith::CmpIPredicate::sle, col, row);
+                  Value minf = arith::ConstantOp::create(bb, l, ninf);
+                  return arith::SelectOp::create(bb, l, seen, x, minf)
                       .getResult();
                 });
-            p = generic({s, mNew}, empty, {id2, rowsOf2, id2}, {par, par},
-                        expMinusMax);
+            if (acc.isF32()) {
+              SoftmaxRows rows = buildSoftmaxRows(nb, s, it[0], tq, tk);
+              mNew = rows.max;
+              p = rows.p;
+              rowSum = rows.sum;
+            } else {
+              mNew =
+                  generic({s}, it[0], {id2, rowsOf2}, {par, red},
+                          [&](OpBuilder &bb, Location l, ValueRange a) {
+                            return arith::MaximumFOp::create(bb, l, a[0], a[1])
+                                .getResult();
+                          });
+              p = generic({s, mNew}, empty, {id2, rowsOf2, id2}, {par, par},
+                          expMinusMax);
+            }
           }
           Value alpha = generic({it[0], mNew}, emptyTensor(nb, {tq}, acc),
                                 {id1, id1, id1}, {par}, expMinusMax);

@@ -66,14 +66,30 @@ void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem);
 Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                       Type elem, Value bias, int64_t biasDim);
 
-/// The online-softmax step of one [tq, tk] f32 score tile `s` given the
-/// running row max `mOld` [tq]: the new row max, p = exp(s - max) and the
-/// row sums of p, as vector code (AttentionSoftmaxRows.cpp).
+/// How a [tq, tk] tile of raw f32 q k^T products becomes attention scores:
+/// scale * qk (+ mask), and -inf where `causal` hides a key (key kj + col
+/// after query qi + row + offset). `apply` computes the 16 scores at (row,
+/// col) from their raw vector; -inf products (the padding past tk) stay
+/// -inf, which needs scale > 0.
+struct TileScores {
+  Value scale; // f32, > 0
+  Value mask;  // the mask's [tq | 1, tk | 1] (or [tk | 1]) part, or null
+  bool causal = false;
+  Value qi, kj, offset;
+  Value apply(ImplicitLocOpBuilder &b, Value row, Value col, Value raw) const;
+};
+
+/// The online-softmax step of one [tq, tk] f32 tile `s` given the running
+/// row max `mOld` [tq]: the new row max, p = exp(x - max) and the row sums
+/// of p, as vector code (AttentionSoftmaxRows.cpp). x is `s` itself, or
+/// with `scores` the scores of the raw products `s`, computed as the rows
+/// are read.
 struct SoftmaxRows {
   Value max, p, sum;
 };
 SoftmaxRows buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s, Value mOld,
-                             Value tq, Value tk);
+                             Value tq, Value tk,
+                             const TileScores *scores = nullptr);
 
 /// `keys` [Sk, D] transposed into `init` [D, Sk]: in 16x16 vector blocks
 /// for f32 with D a multiple of 16, else a linalg.transpose

@@ -160,8 +160,10 @@ Value buildRowNorm(ImplicitLocOpBuilder &b, const RowNorm &n) {
           Value v = f(ib, load(ib, row, j));
           scf::YieldOp::create(ib, ValueRange{arith::AddFOp::create(ib, acc[0], v)});
         });
+    // A tree across lanes (reassoc), not a chain of 16 dependent adds.
     return vector::ReductionOp::create(lb, vector::CombiningKind::ADD,
-                                       loop.getResult(0));
+                                       loop.getResult(0),
+                                       arith::FastMathFlags::reassoc);
   };
 
   auto rowLoop = scf::ForOp::create(

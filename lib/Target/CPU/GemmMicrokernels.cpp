@@ -667,18 +667,35 @@ struct GemmMicrokernelsPass
         return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
       // A run-time weight whose width may not fill the last panel (the
       // attention's key tiles): the full panels read its rows unmasked, one
-      // masked load less per k step and register block.
+      // masked load less per k step and register block. A last panel of
+      // at most half the width runs on half-width vectors, half the FMAs
+      // (ViT's 197 keys: 6 panels of 32, then 5 columns).
       Value fits = arith::CmpIOp::create(
           lb, arith::CmpIPredicate::sle,
           arith::AddIOp::create(lb, col, k2.idx(cols)), nSize);
-      auto panelIn = [&](bool inBounds) {
+      KernelSpec halfSpec = spec;
+      halfSpec.cols = cols / 2;
+      auto panelIn = [&](bool inBounds, const KernelSpec &ks) {
         return [&, inBounds](OpBuilder &nb, Location loc) {
           ImplicitLocOpBuilder ib(loc, nb);
-          scf::YieldOp::create(ib,
-                               k2.on(ib).panelBlock(j, col, blk, inBounds));
+          KernelBuilder kb2{ib, ks, k2.a, k2.epilogueBlocks};
+          scf::YieldOp::create(ib, kb2.panelBlock(j, col, blk, inBounds));
         };
       };
-      auto split = scf::IfOp::create(lb, fits, panelIn(true), panelIn(false));
+      auto tail = [&](OpBuilder &nb, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        if (cols % 2 || cols < 16) {
+          panelIn(false, spec)(nb, loc);
+          return;
+        }
+        Value narrow = arith::CmpIOp::create(
+            ib, arith::CmpIPredicate::sle, nSize,
+            arith::AddIOp::create(ib, col, k2.on(ib).idx(cols / 2)));
+        auto inner = scf::IfOp::create(ib, narrow, panelIn(false, halfSpec),
+                                       panelIn(false, spec));
+        scf::YieldOp::create(ib, inner.getResult(0));
+      };
+      auto split = scf::IfOp::create(lb, fits, panelIn(true, spec), tail);
       return std::make_tuple(split.getResult(0), cOff, cSz);
     };
 

@@ -43,7 +43,7 @@ def ttype(shape, dyn, et):
 
 def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
              causal=False, scale=None, packed=False, dyn=(), et="f32",
-             poison=False):
+             poison=False, masked=-1e4):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable across runs
     npt = np.float16 if et == "f16" else np.float32
     q = rng.standard_normal((b, h, sq, d)).astype(npt)
@@ -51,7 +51,7 @@ def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
     v = rng.standard_normal((b, hkv, sk, dv)).astype(npt)
     mask = None
     if mask_shape is not None:
-        mask = np.where(rng.random(mask_shape) < 0.2, -1e4, 0).astype(npt)
+        mask = np.where(rng.random(mask_shape) < 0.2, masked, 0).astype(npt)
         mask += rng.standard_normal(mask_shape).astype(npt)
     if poison:
         # A row whose keys are all masked, and rows with one NaN score in
@@ -140,6 +140,19 @@ def main():
                                   causal=True, mask_shape=(1, 2, 65, 65))),
         ("bhsd-gqa-scale", dict(b=1, h=4, hkv=2, sq=20, sk=20, d=8, dv=8,
                                 scale=0.3)),
+        # A negative scale keeps the scores a tile of their own (the row
+        # code's -inf padding would turn into +inf).
+        ("bhsd-negative-scale", dict(b=1, h=2, hkv=2, sq=21, sk=37, d=16,
+                                     dv=8, scale=-0.7, mask_shape=(21, 37))),
+        # Masks the row code reads as one value per row, or per key. A
+        # finite shift of a whole row leaves its softmax as it was; the
+        # rows masked with -inf are NaN, so a row read from the wrong place
+        # shows.
+        ("bhsd-mask-per-row", dict(b=1, h=2, hkv=2, sq=40, sk=45, d=8, dv=8,
+                                   mask_shape=(1, 2, 40, 1), causal=True,
+                                   masked=-np.inf)),
+        ("packed-mask-keys", dict(b=1, h=2, hkv=2, sq=30, sk=30, d=16, dv=16,
+                                  mask_shape=(30,), packed=True)),
         ("bhsd-dynamic", dict(b=2, h=2, hkv=2, sq=40, sk=40, d=8, dv=8,
                               mask_shape=(2, 1, 1, 40), dyn=(0, 2))),
         ("packed-mask", dict(b=2, h=4, hkv=4, sq=77, sk=77, d=16, dv=16,

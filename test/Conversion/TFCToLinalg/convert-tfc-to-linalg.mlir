@@ -212,9 +212,15 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}] [16, %{{.*}}] [1, 1] : tensor<16x?xf32> to tensor<16x?xf32>
 // The f32 online-softmax step runs row by row on vector<16xf32>: the row
 // max as compare-selects (one vmaxps each; halves down to one lane), then
-// exp(s - max) written and summed in one pass (tail lanes read -inf).
+// exp(s - max) written and summed in one pass (tail lanes read -inf). The
+// scores come from the q k^T products as each pass reads them: scaled, and
+// the keys a causal row cannot see set to -inf lane by lane.
 // CHECK: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<16xf32>
-// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[S:.*]], %[[ACC:.*]] : vector<16xf32>
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: vector.step : vector<16xindex>
+// CHECK: arith.cmpi sle, {{.*}} : vector<16xi64>
+// CHECK: %[[S:.*]] = arith.select {{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[S]], %[[ACC:.*]] : vector<16xf32>
 // CHECK: arith.select %[[GT]], %[[S]], %[[ACC]] : vector<16xi1>, vector<16xf32>
 // CHECK: vector.extract_strided_slice {{.*}} {offsets = [8], sizes = [8], strides = [1]}
 // CHECK: arith.cmpf ogt, {{.*}} : vector<8xf32>
@@ -222,9 +228,11 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK: arith.cmpf ogt, {{.*}} : vector<2xf32>
 // CHECK: arith.cmpf ogt, {{.*}} : vector<1xf32>
 // CHECK: arith.cmpf ogt, {{.*}} : f32
+// CHECK: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<16xf32>
+// CHECK: vector.step
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write
-// CHECK: vector.reduction <add>
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc>
 // CHECK: math.exp
 // CHECK-NOT: tensor<1x4x128x128xf32>
 // The output tile is acc * (1 / l): one division per row.
@@ -239,6 +247,37 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 func.func @attention_flash(%q: tensor<1x4x128x16xf32>, %k: tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32> {
   %0 = tfc.attention %q, %k, %k {causal} : (tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>, tensor<1x4x128x16xf32>) -> tensor<1x4x128x16xf32>
   return %0 : tensor<1x4x128x16xf32>
+}
+
+// -----
+
+// An additive mask joins the scores in the row code too: one FMA per vector
+// of products, the [1, 1, 1, S] mask read as a row of keys.
+// CHECK-LABEL: func @attention_mask_in_rows
+// CHECK: scf.for {{.*}} step %c256
+// CHECK-NOT: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: %[[M:.*]] = vector.transfer_read %{{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %[[M]] : vector<16xf32>
+// CHECK: math.exp
+func.func @attention_mask_in_rows(%q: tensor<1x2x40x16xf32>, %m: tensor<1x1x1x40xf32>) -> tensor<1x2x40x16xf32> {
+  %0 = tfc.attention %q, %q, %q, %m : (tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>, tensor<1x1x1x40xf32>) -> tensor<1x2x40x16xf32>
+  return %0 : tensor<1x2x40x16xf32>
+}
+
+// -----
+
+// A scale that is not positive would turn the -inf padding of the row reads
+// into +inf or NaN: the scores are then a tile of their own.
+// CHECK-LABEL: func @attention_negative_scale
+// CHECK: scf.for {{.*}} step %c256
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: arith.mulf
+// CHECK: linalg.yield
+// CHECK-NOT: vector.fma
+// CHECK: math.exp
+func.func @attention_negative_scale(%q: tensor<1x2x40x16xf32>) -> tensor<1x2x40x16xf32> {
+  %0 = tfc.attention %q, %q, %q {scale = -0.5 : f32} : (tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>) -> tensor<1x2x40x16xf32>
+  return %0 : tensor<1x2x40x16xf32>
 }
 
 // -----

@@ -3,6 +3,7 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=16 bf16=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=4 cols=4" -canonicalize -cse | FileCheck %s --check-prefix=ROWS4
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" | FileCheck %s --check-prefix=SHARED
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=32" -canonicalize -cse | FileCheck %s --check-prefix=HALF
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5). The weight is the same for every
@@ -149,6 +150,21 @@ func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tenso
 // CHECK: vector.transfer_read %[[B]][%[[K2]], %{{.*}}], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
 // CHECK: vector.fma
 // CHECK: tensor.insert_slice
+// With vectors of 16 or more lanes, a ragged last panel of at most half
+// the width runs on half-width vectors (half the FMAs), a wider one masked.
+// HALF-LABEL: func @runtime_kn_in_loop
+// HALF: %[[N:.*]] = tensor.dim %{{.*}}, %c1
+// HALF: scf.if
+// HALF: vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<?x?xf32>, vector<32xf32>
+// HALF: } else {
+// HALF: %[[HALF_END:.*]] = arith.addi %{{.*}}, %c16
+// HALF: %[[NARROW:.*]] = arith.cmpi sle, %[[N]], %[[HALF_END]]
+// HALF: scf.if %[[NARROW]]
+// HALF: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<16xf32>
+// HALF: vector.fma {{.*}} : vector<16xf32>
+// HALF: } else {
+// HALF: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<32xf32>
+// HALF: vector.fma {{.*}} : vector<32xf32>
 func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: tensor<6x?xf32>, %n: index) -> tensor<6x?xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

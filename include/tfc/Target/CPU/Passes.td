@@ -45,7 +45,9 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
       packed constant per weight, shared by every GEMM that uses it); or
     * a `[K, N]` tensor computed at run time (the attention kernel's tile
       products): the kernel reads `cols` floats of its row k in place
-      (masked at a ragged edge).
+      (masked at a ragged edge; a ragged last panel of at most `cols`/2
+      columns runs on vectors of `cols`/2 lanes, half the FMAs, when that
+      is 8 or more).
 
     With a constant weight the leading m dimensions are collapsed into one
     row dimension (`tensor.collapse_shape` before, `tensor.expand_shape`
