@@ -148,9 +148,15 @@ void mlir::tfc::checkEach(
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         auto [bad, detail] = test(nb, loc, args[0]);
+        // The first offending value (in row-major order) is the one kept.
+        Value first = arith::AndIOp::create(
+            nb, loc, bad,
+            arith::XOrIOp::create(
+                nb, loc, args[2],
+                arith::ConstantIntOp::create(nb, loc, nb.getI1Type(), 1)));
         linalg::YieldOp::create(
             nb, loc,
-            ValueRange{arith::SelectOp::create(nb, loc, bad, detail, args[1]),
+            ValueRange{arith::SelectOp::create(nb, loc, first, detail, args[1]),
                        arith::OrIOp::create(nb, loc, bad, args[2])});
       });
   Value failed = tensor::ExtractOp::create(b, scan.getResult(1), ValueRange{});
