@@ -682,15 +682,15 @@ struct GemmMicrokernelsPass
           scf::YieldOp::create(ib, kb2.panelBlock(j, col, blk, inBounds));
         };
       };
+      bool halves = cols % 2 == 0 && cols >= 16; // half vectors of >= 8
       auto tail = [&](OpBuilder &nb, Location loc) {
+        if (!halves)
+          return panelIn(false, spec)(nb, loc);
         ImplicitLocOpBuilder ib(loc, nb);
-        if (cols % 2 || cols < 16) {
-          panelIn(false, spec)(nb, loc);
-          return;
-        }
         Value narrow = arith::CmpIOp::create(
             ib, arith::CmpIPredicate::sle, nSize,
-            arith::AddIOp::create(ib, col, k2.on(ib).idx(cols / 2)));
+            arith::AddIOp::create(
+                ib, col, arith::ConstantIndexOp::create(ib, cols / 2)));
         auto inner = scf::IfOp::create(ib, narrow, panelIn(false, halfSpec),
                                        panelIn(false, spec));
         scf::YieldOp::create(ib, inner.getResult(0));
