@@ -179,6 +179,12 @@ int main(int argc, char **argv) {
       "  --threads=<T>  worker threads of the generated code (default 1; the "
       "contractions run in parallel; a library from tfc-compile runs on the "
       "threads it was compiled for)\n");
+  // A library ignores compile options: say so before judging them against
+  // this host (--precision=bf16 on a host without AVX512-BF16, say).
+  bool library = StringRef(modelPath).ends_with(".so");
+  if (std::string option = compileOnlyOptionGiven(); library && !option.empty())
+    return fail(option + " applies when tfc-run compiles the model; '" +
+                modelPath + "' is already compiled (give it to tfc-compile)");
   CompileOptions opts; // checked before any model work
   if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(opts, e))
     return fail(e);
@@ -232,7 +238,6 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::set<std::string> graphInputs, specialized;
   auto importStart = std::chrono::steady_clock::now();
-  bool library = StringRef(modelPath).ends_with(".so");
   if (library) {
     // Compiled by tfc-compile: nothing to import or compile.
   } else if (StringRef(modelPath).ends_with(".onnx")) {
@@ -288,9 +293,6 @@ int main(int argc, char **argv) {
     refModule = module->clone();
   std::unique_ptr<Model> model;
   if (library) {
-    if (std::string option = compileOnlyOptionGiven(); !option.empty())
-      return fail(option + " applies when tfc-run compiles the model; '" +
-                  modelPath + "' is already compiled (give it to tfc-compile)");
     model = SharedLibraryModel::load(modelPath, error);
     if (model && threads && (int)threads != model->threads())
       return fail("'" + modelPath + "' was compiled for " +
