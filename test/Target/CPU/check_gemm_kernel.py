@@ -2,7 +2,9 @@
 """Runs linear layers with constant weights through the CPU GEMM microkernels
 (tfc-run) and checks them against a float64 numpy reference x @ W^T + b.
 
-Cases cover row counts that leave every remainder block (8/4/2/1 rows),
+The host picks the blocking (8 x 32, k slices of 512 with AVX-512; 6 x 16,
+slices of 768 with AVX2). Cases cover row counts that leave remainder
+blocks of either (8/4/2/1 or 6/3/1 rows),
 output widths that are not a multiple of the 32-wide panels, leading batch
 dimensions (static and dynamic), bias and activations, a tfc.matmul by a
 constant [K, N] weight, linears whose weight is stored [K, N]
@@ -151,6 +153,10 @@ def main():
         ("slices-bias-gelu", dict(xshape=(19, 600), n=70, bias=True,
                                   act="gelu")),
         ("slices-zero-init", dict(xshape=(11, 300), n=40)),
+        # K past two slices of the AVX2 blocking's 768 (three of AVX-512's
+        # 512), the last one partial.
+        ("slices-deep", dict(xshape=(14, 1600), n=24, bias=True,
+                             act="gelu")),
         ("slices-gelu-residual", dict(xshape=(2, 9, 520), n=45, bias=True,
                                       act="gelu", post="residual",
                                       dyn=(1,))),

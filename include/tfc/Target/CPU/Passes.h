@@ -24,7 +24,7 @@ struct GemmBlocking {
   int64_t rows, cols, kc, kcBF16;
 };
 /// The blocking that suits the host CPU: 8 x 32 (16 zmm accumulators) with
-/// AVX-512, else 4 x 16 (8 ymm accumulators, AVX2); k slices of kc (f32)
+/// AVX-512, else 6 x 16 (12 ymm accumulators, AVX2); k slices of kc (f32)
 /// or kcBF16 (bf16 mode).
 GemmBlocking hostGemmBlocking();
 /// Whether the host CPU has AVX512-BF16 (the bf16 GEMM kernels' vdpbf16ps).

@@ -85,7 +85,7 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     Precondition: linalg on tensors before weight externalization (weights
     are still `arith.constant`s). Other contractions (f16, `[N, K]` run-time
     operands, transposed `A`) are left for `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
-    accumulators on AVX-512); tools pick 4 x 16 when the host lacks AVX-512.
+    accumulators on AVX-512); tools pick 6 x 16 (k slices of 768) when the host lacks AVX-512.
 
     Example:
     ```mlir
