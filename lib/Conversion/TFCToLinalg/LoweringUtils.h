@@ -76,7 +76,9 @@ struct TileScores {
   Value mask;  // the mask's [tq | 1, tk | 1] (or [tk | 1]) part, or null
   bool causal = false;
   Value qi, kj, offset;
-  Value apply(ImplicitLocOpBuilder &b, Value row, Value col, Value raw) const;
+  /// `inBounds`: the vector's columns all lie inside the tile.
+  Value apply(ImplicitLocOpBuilder &b, Value row, Value col, Value raw,
+              bool inBounds = false) const;
 };
 
 /// The online-softmax step of one [tq, tk] f32 tile `s` given the running
@@ -107,7 +109,7 @@ std::optional<int64_t> checkNumber(Operation *op);
 void reportIf(ImplicitLocOpBuilder &b, Value failed, Value detail, Value status,
               int64_t check);
 /// When `op` has a check: scans the tensor `values` with `test` (per element:
-/// whether it fails, and the i64 to report) and reports the last failure.
+/// whether it fails, and the i64 to report) and reports the first failure.
 void checkEach(
     ImplicitLocOpBuilder &b, Operation *op, Value values,
     function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value)> test);
