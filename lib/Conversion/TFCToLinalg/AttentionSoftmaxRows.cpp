@@ -92,39 +92,6 @@ Value mlir::tfc::TileScores::apply(ImplicitLocOpBuilder &b, Value row,
   return arith::SelectOp::create(b, seen, x, ninf);
 }
 
-/// `step` over the vectors of [0, n) with loop-carried values `init`: an
-/// scf.for over the whole vectors, whose accesses are in bounds (plain loads
-/// and stores), then, when kLanes does not divide n, one step at the rest,
-/// whose accesses are masked. A loop of masked steps costs on AVX2, where a
-/// masked store is microcoded (on Zen 3, ~10 % of ViT's attention).
-static ValueRange
-forVectors(ImplicitLocOpBuilder &b, Value n, ValueRange init,
-           function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value j,
-                                           bool inBounds, ValueRange acc)>
-               step) {
-  Value lanes = indexConst(b, kLanes);
-  Value whole =
-      arith::MulIOp::create(b, arith::DivUIOp::create(b, n, lanes), lanes);
-  auto loop = scf::ForOp::create(
-      b, indexConst(b, 0), whole, lanes, init,
-      [&](OpBuilder &ob, Location loc, Value j, ValueRange acc) {
-        ImplicitLocOpBuilder lb(loc, ob);
-        scf::YieldOp::create(lb, step(lb, j, /*inBounds=*/true, acc));
-      });
-  Value rest = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, whole, n);
-  auto tail = scf::IfOp::create(
-      b, rest,
-      [&](OpBuilder &ob, Location loc) {
-        ImplicitLocOpBuilder lb(loc, ob);
-        scf::YieldOp::create(
-            lb, step(lb, whole, /*inBounds=*/false, loop.getResults()));
-      },
-      [&](OpBuilder &ob, Location loc) {
-        scf::YieldOp::create(ob, loc, loop.getResults());
-      });
-  return tail.getResults();
-}
-
 SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
                                         Value mOld, Value tq, Value tk,
                                         const TileScores *scores) {
@@ -160,7 +127,7 @@ SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
         };
         Value old = tensor::ExtractOp::create(rb, mOld, ValueRange{i});
         ValueRange maxes =
-            forVectors(rb, tk, ValueRange{ninfVec},
+            forVectors(rb, tk, kLanes, ValueRange{ninfVec},
                        [&](ImplicitLocOpBuilder &lb, Value j, bool inBounds,
                            ValueRange acc) -> SmallVector<Value> {
                          return {greater(lb, read(lb, j, inBounds), acc[0])};
@@ -180,7 +147,7 @@ SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
         Value shift = vector::BroadcastOp::create(
             rb, vecType, arith::MaximumFOp::create(rb, mNew, lowest));
         ValueRange exps = forVectors(
-            rb, tk, ValueRange{it[1], zeroVec},
+            rb, tk, kLanes, ValueRange{it[1], zeroVec},
             [&](ImplicitLocOpBuilder &lb, Value j, bool inBounds,
                 ValueRange acc) -> SmallVector<Value> {
               Value e = math::ExpOp::create(

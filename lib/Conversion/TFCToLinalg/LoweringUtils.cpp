@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -229,4 +230,33 @@ Value mlir::tfc::buildElementwise(
         linalg::YieldOp::create(nb, loc, fromSignless(nb, loc, r, outElem));
       });
   return castTo(b, generic.getResult(0), result);
+}
+
+ValueRange
+mlir::tfc::forVectors(ImplicitLocOpBuilder &b, Value n, int64_t lanes,
+                      ValueRange init,
+                      function_ref<SmallVector<Value>(ImplicitLocOpBuilder &,
+                                                      Value, bool, ValueRange)>
+                          step) {
+  Value width = indexConst(b, lanes);
+  Value whole =
+      arith::MulIOp::create(b, arith::DivUIOp::create(b, n, width), width);
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), whole, width, init,
+      [&](OpBuilder &ob, Location loc, Value j, ValueRange acc) {
+        ImplicitLocOpBuilder lb(loc, ob);
+        scf::YieldOp::create(lb, step(lb, j, /*inBounds=*/true, acc));
+      });
+  Value rest = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, whole, n);
+  auto tail = scf::IfOp::create(
+      b, rest,
+      [&](OpBuilder &ob, Location loc) {
+        ImplicitLocOpBuilder lb(loc, ob);
+        scf::YieldOp::create(
+            lb, step(lb, whole, /*inBounds=*/false, loop.getResults()));
+      },
+      [&](OpBuilder &ob, Location loc) {
+        scf::YieldOp::create(ob, loc, loop.getResults());
+      });
+  return tail.getResults();
 }

@@ -66,6 +66,18 @@ void macBody(OpBuilder &b, Location loc, ValueRange args, Type elem);
 Value accumulatorInit(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                       Type elem, Value bias, int64_t biasDim);
 
+/// `step` over [0, n) in steps of `lanes` with loop-carried values `init`:
+/// an scf.for over the whole steps, whose accesses are in bounds (plain
+/// loads and stores), then, when `lanes` does not divide n, one step at the
+/// rest (inBounds false: masked accesses) under an scf.if. A loop of masked
+/// steps is slow on AVX2, where a masked store is microcoded. Returns the
+/// final values.
+ValueRange
+forVectors(ImplicitLocOpBuilder &b, Value n, int64_t lanes, ValueRange init,
+           function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value j,
+                                           bool inBounds, ValueRange acc)>
+               step);
+
 /// How a [tq, tk] tile of raw f32 q k^T products becomes attention scores:
 /// scale * qk (+ mask), and -inf where `causal` hides a key (key kj + col
 /// after query qi + row + offset). `apply` computes the 16 scores at (row,
