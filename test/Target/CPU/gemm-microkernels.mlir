@@ -39,11 +39,11 @@
 // Two-row blocks as far as they go, then blocks of one row (M is dynamic).
 // CHECK: %[[FULL:.*]] = arith.muli %{{.*}}, %c2
 // CHECK: scf.for %[[I:.*]] = %c0 to %[[FULL]] step %c2 iter_args(%[[T:.*]] = %[[C]])
+// CHECK: %[[BLK:.*]] = arith.divui %[[I]], %c2
 // CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
 // CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
 // CHECK: %[[NEXT:.*]] = arith.addi %[[PANEL]], %c1024
 // CHECK: %[[START:.*]] = arith.minsi %[[NEXT]], %c8
-// CHECK: %[[BLK:.*]] = arith.divui %[[I]], %c2
 // CHECK: %[[SHARE:.*]] = arith.muli %[[BLK]], %c8
 // CHECK: scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC0:.*]] = %[[A0]], %[[ACC1:.*]] = %[[A0]]) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[ROW:.*]] = arith.muli %[[K]], %c4
@@ -339,11 +339,19 @@ func.func @unit_batch_epilogue(%x: tensor<1x6x4xf32>) -> tensor<1x6x8xf32> {
 
 // -----
 
-// Leftover rows: with a static row count (7 = 4 + 3) they are one block of
-// what is left, 3 accumulators; with a dynamic one, blocks of 2 and 1.
-// (Each block runs once here, so its row loop folds away.)
+// Leftover rows: a static row count is split into the fewest blocks, of
+// sizes within one of each other: 7 = 4 + 3 (each block runs once, so its
+// row loop folds away) and 10 = 4 + 2 x 3, not 4 + 4 + 2 (a row loop over
+// the two 3-row blocks from row 4 to 10). A dynamic one runs blocks of 4,
+// then 2 and 1.
 // ROWS4-LABEL: func @leftover_rows
 // ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>)
+// ROWS4-LABEL: func @balanced_rows
+// ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// ROWS4: scf.for %{{.*}} = %c4 to %c10 step %c3
 // ROWS4: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
 // ROWS4-NOT: scf.for {{.*}} -> (vector<4xf32>)
@@ -362,6 +370,18 @@ func.func @leftover_rows(%x: tensor<7x2xf32>, %c: tensor<7x4xf32>) -> tensor<7x4
     linalg.yield %s : f32
   } -> tensor<7x4xf32>
   return %r : tensor<7x4xf32>
+}
+func.func @balanced_rows(%x: tensor<10x2xf32>, %c: tensor<10x4xf32>) -> tensor<10x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<10x2xf32>, tensor<4x2xf32>) outs(%c : tensor<10x4xf32>) {
+  ^bb0(%a: f32, %bb: f32, %o: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<10x4xf32>
+  return %r : tensor<10x4xf32>
 }
 func.func @leftover_rows_dynamic(%x: tensor<?x2xf32>, %c: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>

@@ -63,9 +63,10 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     loops), k runs in slices of `kc`, and blocks of `rows` rows of `A`
     keep `rows` accumulator vectors of `cols` floats in registers through
     the slice: per k step one weight vector load, `rows` broadcasts of
-    `A[m, k]` and `rows` vector FMAs. Leftover rows are one block of what
-    is left when the row count is static, else blocks of rows/2, rows/4,
-    ... 1. With a packed weight each k step also prefetches into
+    `A[m, k]` and `rows` vector FMAs. A static row count is split into
+    the fewest blocks, of sizes within one of each other (128 rows by 6:
+    18 x 6 + 4 x 5, not 21 x 6 + 2); a dynamic one runs blocks of `rows`,
+    then of rows/2, rows/4, ... 1. With a packed weight each k step also prefetches into
     L2 (`memref.prefetch`, locality 1) weights of the next slice, so that
     it streams in from memory while the rows reuse this one: the row blocks
     share the next slice in order, each walking through its part as its k
