@@ -671,13 +671,17 @@ struct GemmMicrokernelsPass
         epilogueBlocks.push_back(op.row ? op.source : block(op.source));
       k2.epilogueBlocks = epilogueBlocks;
       Value blk = block(dest);
-      if (even || m.isConstant())
-        return std::make_tuple(k2.panelBlock(j, col, blk, even), cOff, cSz);
-      // A run-time weight whose width may not fill the last panel (the
-      // attention's key tiles): the full panels read its rows unmasked, one
-      // masked load less per k step and register block. A last panel of
-      // at most half the width runs on half-width vectors, half the FMAs
-      // (ViT's 197 keys: 6 panels of 32, then 5 columns).
+      if (even)
+        return std::make_tuple(k2.panelBlock(j, col, blk, true), cOff, cSz);
+      // N does not fill the last panel: the full panels run unmasked. With
+      // a constant weight that is their accumulator loads, epilogue reads
+      // and stores (GPT-2's LM head, N = 50257: masked stores are
+      // microcoded on Zen 3 and took 7 % of the kernel); with a run-time
+      // weight (the attention's key tiles) also one masked load less per
+      // k step. A run-time weight's last panel of at most half the width
+      // runs on half-width vectors, half the FMAs (ViT's 197 keys: 6
+      // panels of 32, then 5 columns); a packed weight is zero-padded to
+      // whole panels.
       Value fits = arith::CmpIOp::create(
           lb, arith::CmpIPredicate::sle,
           arith::AddIOp::create(lb, col, k2.idx(cols)), nSize);
@@ -690,7 +694,8 @@ struct GemmMicrokernelsPass
           scf::YieldOp::create(ib, kb2.panelBlock(j, col, blk, inBounds));
         };
       };
-      bool halves = cols % 2 == 0 && cols >= 16; // half vectors of >= 8
+      bool halves = !m.isConstant() && cols % 2 == 0 &&
+                    cols >= 16; // half vectors of >= 8
       auto tail = [&](OpBuilder &nb, Location loc) {
         if (!halves)
           return panelIn(false, spec)(nb, loc);

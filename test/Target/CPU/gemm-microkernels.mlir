@@ -10,8 +10,9 @@
 // batch index, so the batch and row dimensions are one row dimension of
 // ? x 5 rows (collapsed before, expanded after) and the loop runs over the
 // panels only. Each k step is one panel-row load, a broadcast of x and an
-// FMA per row. The accumulators start from the bias row (masked at the
-// ragged panel), so the broadcast that filled the output before is gone.
+// FMA per row. The accumulators start from the bias row, so the broadcast
+// that filled the output before is gone. A panel that fits in N reads the
+// bias and writes the output unmasked, the ragged one masked.
 // Each k step also prefetches (locality 1: into L2) packed weights of the
 // next kc slice in the flat panel layout; the start is clamped once per row
 // block so that the slice's span ends inside the buffer (16 - 2 * 4 = 8).
@@ -33,6 +34,9 @@
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
 // CHECK: %[[X:.*]] = tensor.extract_slice %[[XR]][0, 0] [%[[M]], 2] [1, 1] : tensor<?x2xf32> to tensor<?x2xf32>
 // CHECK: %[[C:.*]] = tensor.extract_slice %[[OUT]][0, %[[COL]]] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x5xf32> to tensor<?x?xf32>
+// CHECK: %[[END:.*]] = arith.addi %[[COL]], %c4
+// CHECK: %[[FITS:.*]] = arith.cmpi sle, %[[END]], %c5
+// CHECK: scf.if %[[FITS]]
 // CHECK: %[[NB:.*]] = arith.ceildivui %[[M]], %c2
 // CHECK: %[[NB1:.*]] = arith.maxui %[[NB]], %c1
 // CHECK: %[[INV:.*]] = arith.divui %c1048576, %[[NB1]]
@@ -40,7 +44,7 @@
 // CHECK: %[[FULL:.*]] = arith.muli %{{.*}}, %c2
 // CHECK: scf.for %[[I:.*]] = %c0 to %[[FULL]] step %c2 iter_args(%[[T:.*]] = %[[C]])
 // CHECK: %[[BLK:.*]] = arith.divui %[[I]], %c2
-// CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<5xf32>, vector<4xf32>
 // CHECK: %[[PANEL:.*]] = arith.muli %[[J]], %c8
 // CHECK: %[[NEXT:.*]] = arith.addi %[[PANEL]], %c1024
 // CHECK: %[[START:.*]] = arith.minsi %[[NEXT]], %c8
@@ -56,8 +60,13 @@
 // CHECK: %[[XE:.*]] = tensor.extract %[[X]][%[[I]], %[[K]]]
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
 // CHECK: vector.fma %[[XB]], %[[W]], %[[ACC0]] : vector<4xf32>
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]}
 // CHECK: scf.for %{{.*}} = %[[FULL]] to %[[M]] step %c1
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// The ragged panel: the same blocks with masked bias reads and stores.
+// CHECK: } else {
+// CHECK: vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} : tensor<5xf32>, vector<4xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<4xf32>, tensor<?x?xf32>
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[COL]]] [%{{.*}}, %{{.*}}]
 // CHECK: %[[E:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0, 1], [2]] output_shape [%[[BATCH]], 5, 5] : tensor<?x5xf32> into tensor<?x5x5xf32>
 // CHECK-NOT: linalg.generic
