@@ -1,7 +1,8 @@
-//===- CodegenOptions.h - code generation flags of tfc-run/compile -*- C++ -*-===//
+//===- CodegenOptions.h - code generation flags of tfc-run/compile -*- C++
+//-*-===//
 //
-// --opt-level and --precision, shared by tfc-run and tfc-compile (each
-// includes this once).
+// --opt-level, --precision and --gemm-block, shared by tfc-run and
+// tfc-compile (each includes this once).
 //
 //===----------------------------------------------------------------------===//
 #ifndef TFC_TOOLS_CODEGENOPTIONS_H
@@ -30,6 +31,15 @@ inline llvm::cl::opt<std::string> precision(
         "accumulation; needs a CPU with AVX512-BF16). Everything else "
         "stays f32"),
     llvm::cl::init("f32"), llvm::cl::cat(toolOptions));
+inline llvm::cl::opt<std::string> gemmBlock(
+    "gemm-block",
+    llvm::cl::desc(
+        "register block of the GEMM microkernels as ROWSxCOLUMNS (default: "
+        "from the host CPU, 8x32 with AVX-512, else 6x16). Another ISA's "
+        "block runs on any host, slower (e.g. 8x32 on an AVX2 host, to test "
+        "its code): rows 1-16, columns a multiple of 8 up to 64 (of 16 "
+        "with --precision=bf16)"),
+    llvm::cl::value_desc("RxC"), llvm::cl::cat(toolOptions));
 
 /// Fills `options`' code generation fields from the command line; false
 /// with `error` set when a flag is invalid or the host cannot run it.
@@ -50,6 +60,25 @@ inline bool codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &option
     return false;
   }
   options.optLevel = optLevel;
+  if (!gemmBlock.empty()) {
+    auto [r, c] = llvm::StringRef(gemmBlock).split('x');
+    unsigned rows = 0, cols = 0;
+    if (r.getAsInteger(10, rows) || c.getAsInteger(10, cols) || rows < 1 ||
+        rows > 16 || cols < 8 || cols > 64 || cols % 8) {
+      error = "--gemm-block must be ROWSxCOLUMNS with rows 1-16 and columns "
+              "a multiple of 8 up to 64 (e.g. 6x16), not '" +
+              gemmBlock + "'";
+      return false;
+    }
+    if (options.bf16 && cols % 16) {
+      error = "--gemm-block with --precision=bf16 needs columns that are a "
+              "multiple of 16 (whole 16-lane bf16 dot products), not " +
+              std::to_string(cols);
+      return false;
+    }
+    options.gemmRows = rows;
+    options.gemmCols = cols;
+  }
   return true;
 }
 

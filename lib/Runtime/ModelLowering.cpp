@@ -143,6 +143,8 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   mlir::tfc::CPUOptions cpu;
   cpu.threads = options.threads;
   cpu.bf16 = options.bf16;
+  cpu.gemmRows = options.gemmRows;
+  cpu.gemmCols = options.gemmCols;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";

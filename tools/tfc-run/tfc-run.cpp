@@ -150,12 +150,16 @@ static bool resetPeakRss() {
 /// The first option given that only matters when tfc-run compiles the
 /// model ("" if none): a library from tfc-compile would silently ignore it.
 static std::string compileOnlyOptionGiven() {
-  const cl::Option *options[] = {
-      &noOptimize,           &remarks,
-      &timing,               &dumpLLVM,
-      &tfc_tools::optLevel,  &tfc_tools::precision,
-      &tfc_tools::maxNodes,  &tfc_tools::maxTensorElements,
-      &tfc_tools::maxModelBytes};
+  const cl::Option *options[] = {&noOptimize,
+                                 &remarks,
+                                 &timing,
+                                 &dumpLLVM,
+                                 &tfc_tools::optLevel,
+                                 &tfc_tools::precision,
+                                 &tfc_tools::gemmBlock,
+                                 &tfc_tools::maxNodes,
+                                 &tfc_tools::maxTensorElements,
+                                 &tfc_tools::maxModelBytes};
   for (const cl::Option *o : options)
     if (o->getNumOccurrences())
       return "--" + o->ArgStr.str();

@@ -28,7 +28,7 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
   Option<int64_t> gemmRows{
       *this, "gemm-rows",
       llvm::cl::desc("Rows per GEMM register block (0: chosen from the host "
-                     "CPU: 8 with AVX-512, else 4)"),
+                     "CPU: 8 with AVX-512, else 6)"),
       llvm::cl::init(0)};
   Option<int64_t> gemmCols{
       *this, "gemm-cols",

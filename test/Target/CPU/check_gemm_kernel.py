@@ -3,8 +3,10 @@
 (tfc-run) and checks them against a float64 numpy reference x @ W^T + b.
 
 The host picks the blocking (8 x 32, k slices of 512 with AVX-512; 6 x 16,
-slices of 768 with AVX2). Cases cover row counts that leave remainder
-blocks of either (8/4/2/1 or 6/3/1 rows),
+slices of 768 with AVX2), or --gemm-block RxC sets the register block on
+any host (tfc-run --gemm-block; the k slices stay the host's). Cases cover
+static row counts split into blocks of unequal sizes, dynamic ones that
+leave remainder blocks (8/4/2/1 or 6/3/1 rows),
 output widths that are not a multiple of the 32-wide panels, leading batch
 dimensions (static and dynamic), bias and activations, a tfc.matmul by a
 constant [K, N] weight, linears whose weight is stored [K, N]
@@ -15,7 +17,9 @@ then rounds x and W to bf16 (round to nearest even) where the kernel does,
 i.e. for an even K (an odd K stays f32), and computes in float64.
 
 Usage: check_gemm_kernel.py TFC_RUN WORK_DIR [--precision bf16]
+                            [--gemm-block RxC]
 """
+import argparse
 import math
 import os
 import subprocess
@@ -51,7 +55,7 @@ def to_bf16(a):
 
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
              matmul=False, kn=False, dyn=(), threads=1, post=None,
-             precision="f32", env=None):
+             precision="f32", gemm_block=None, env=None):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
@@ -112,6 +116,8 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
            "--precision", precision,
            "--input", "input0=" + os.path.join(case_dir, "x.npy")]
+    if gemm_block:
+        cmd.append("--gemm-block=" + gemm_block)
     if post == "residual":
         np.save(os.path.join(case_dir, "r.npy"), res)
         cmd += ["--input", "input1=" + os.path.join(case_dir, "r.npy")]
@@ -129,8 +135,13 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
 
 
 def main():
-    tfc_run, work = sys.argv[1], sys.argv[2]
-    precision = "bf16" if sys.argv[3:] == ["--precision", "bf16"] else "f32"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("tfc_run")
+    parser.add_argument("work")
+    parser.add_argument("--precision", choices=["f32", "bf16"], default="f32")
+    parser.add_argument("--gemm-block")
+    args = parser.parse_args()
+    tfc_run, work, precision = args.tfc_run, args.work, args.precision
     os.makedirs(work, exist_ok=True)
     cases = [
         ("rows-15-even", dict(xshape=(15, 24), n=64)),
@@ -180,7 +191,7 @@ def main():
                                      env={"OMP_THREAD_LIMIT": "1"})),
     ]
     failures = sum(not run_case(tfc_run, work, name, precision=precision,
-                                **kw)
+                                gemm_block=args.gemm_block, **kw)
                    for name, kw in cases)
     print("%d failures" % failures)
     return 1 if failures else 0
