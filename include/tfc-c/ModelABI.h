@@ -58,6 +58,12 @@ void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
 void _mlir_memref_to_llvm_free(void *ptr);
 void tfc_buffer_cache_release(void);
 
+/* Called by compiled code when a cf.assert fails (a relation between
+ * dynamic sizes, see tfc-cpu-asserts-to-runtime): returns to the
+ * tfc_model_run in progress on this thread, which fails with `message`;
+ * outside a run (or on an OpenMP worker) it prints it and aborts. */
+void tfc_assert_failed(const char *message);
+
 /* Weights in huge pages (lib/Runtime/WeightPages.c): per weight of `info`,
  * a copy shared by the instances of that model (by default for a library's
  * weights of 8 MiB or more), or NULL where the weights stay in place (the

@@ -94,6 +94,8 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   pm.addPass(createConvertBufferizationToMemRefPass());
   // One function per distinct kernel: identical layers compile once.
   pm.addPass(tfc::createOutlineKernelsPass());
+  // Failed size asserts report through the run, not abort the process.
+  pm.addPass(tfc::createAssertsToRuntimePass());
   if (threads > 1) {
     // The kernels' loops share their iterations by work stealing (see
     // ForallToOpenMP.cpp); a loop it leaves takes upstream's way, a static

@@ -111,6 +111,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
     add("_mlir_memref_to_llvm_aligned_alloc",
         &_mlir_memref_to_llvm_aligned_alloc);
     add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
+    add("tfc_assert_failed", &tfc_assert_failed);
     return map;
   });
   // Materialize the code now (ORC compiles on first lookup).

@@ -8,6 +8,7 @@
 \*===----------------------------------------------------------------------===*/
 #include "tfc-c/ModelABI.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,19 @@ static void *dense_copy(const int64_t *w, int r, int es, int64_t count) {
   return out;
 }
 
+/* The run in progress on this thread, where a failed assert returns. */
+static _Thread_local jmp_buf *assert_return;
+static _Thread_local const char *assert_message;
+
+void tfc_assert_failed(const char *message) {
+  if (!assert_return) {
+    fprintf(stderr, "tfc: %s\n", message);
+    abort();
+  }
+  assert_message = message;
+  longjmp(*assert_return, 1);
+}
+
 int tfc_model_run(tfc_model *m) {
   const tfc_model_info *info = m->info;
   for (int i = 0; i < info->num_inputs; ++i)
@@ -339,7 +353,18 @@ int tfc_model_run(tfc_model *m) {
     args[k] = &desc[k];
     off += 3 + 2 * (size_t)wt->rank;
   }
+  /* A failed size assert comes back here: the buffers the run allocated
+   * so far stay with the buffer cache's blocks (not returned to it). */
+  jmp_buf back;
+  jmp_buf *outer = assert_return;
+  if (setjmp(back)) {
+    assert_return = outer;
+    free(w), free(desc), free(args);
+    return fail(m, "%s", assert_message);
+  }
+  assert_return = &back;
   info->invoke(args);
+  assert_return = outer;
 
   int status = 0;
   /* Released after every output is read: outputs may share a buffer. */

@@ -125,6 +125,20 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
   ];
 }
 
+def AssertsToRuntimePass : Pass<"tfc-cpu-asserts-to-runtime", "ModuleOp"> {
+  let summary = "Failed cf.assert ops report through the runtime instead of aborting";
+  let description = [{
+    Each `cf.assert` (run-time relations between dynamic sizes, such as two
+    sizes that must broadcast) becomes a conditional branch to a block that
+    calls `tfc_assert_failed(message)` (the message as a private global
+    string) and ends in `llvm.unreachable`. The runtime's
+    `tfc_assert_failed` returns to the `tfc_model_run` in progress
+    (longjmp), which then fails with the message as its error, where
+    upstream's lowering would print it and abort the caller's process.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::cf::ControlFlowDialect"];
+}
+
 def OutlineKernelsPass : Pass<"tfc-cpu-outline-kernels", "ModuleOp"> {
   let summary = "Outline each top-level kernel into a function, one per distinct kernel";
   let description = [{

@@ -27,6 +27,11 @@ def main():
         # x and y share the symbolic size "n".
         m = graph_model([helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
                         [vi("x", ["n", 4]), vi("y", ["n", 4])], [vi("z", ["n", 4])])
+    elif case == "add_unrelated_dims":
+        # x and y have different symbolic sizes, which must still agree at
+        # run time (or be 1) for the Add to broadcast.
+        m = graph_model([helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
+                        [vi("x", ["n", 4]), vi("y", ["m", 4])], [vi("z", ["n", 4])])
     elif case == "weights":
         w = numpy_helper.from_array(rng.standard_normal((16, 16)).astype(np.float32), "w")
         m = graph_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
