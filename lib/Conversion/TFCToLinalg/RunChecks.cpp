@@ -32,17 +32,6 @@ static constexpr StringLiteral kStatusAttr = "tfc.run_status";
 static constexpr StringLiteral kChecksAttr = "tfc.run_checks";
 static constexpr StringLiteral kCheckAttr = "tfc.check";
 
-/// The node name of `loc` (the ONNX node), or "".
-static std::string nodeName(Location loc) {
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  if (auto f = dyn_cast<FusedLoc>(loc))
-    for (Location l : f.getLocations())
-      if (auto n = dyn_cast<NameLoc>(l))
-        return n.getName().str();
-  return "";
-}
-
 void mlir::tfc::prepareRunChecks(func::FuncOp func) {
   if (func.isExternal())
     return;
@@ -51,7 +40,7 @@ void mlir::tfc::prepareRunChecks(func::FuncOp func) {
     messages.assign(old.begin(), old.end());
   MLIRContext *ctx = func.getContext();
   auto add = [&](Operation *op, StringRef onnxOp, const std::string &what) {
-    std::string name = nodeName(op->getLoc());
+    std::string name = onnxNodeName(op->getLoc());
     std::string text =
         (name.empty() ? "a " + onnxOp.str()
                       : "node '" + name + "' (" + onnxOp.str() + ")") +

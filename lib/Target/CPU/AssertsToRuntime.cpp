@@ -9,6 +9,7 @@
 // when the assert's location has one, as its error.
 //
 //===----------------------------------------------------------------------===//
+#include "tfc/Dialect/TFC/IR/TFC.h"
 #include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -24,17 +25,6 @@ namespace mlir::tfc {
 using namespace mlir;
 
 namespace {
-
-/// The ONNX node name in `loc`, or "".
-std::string nodeName(Location loc) {
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  if (auto f = dyn_cast<FusedLoc>(loc))
-    for (Location l : f.getLocations())
-      if (auto n = dyn_cast<NameLoc>(l))
-        return n.getName().str();
-  return "";
-}
 
 struct AssertsToRuntimePass
     : tfc::impl::AssertsToRuntimePassBase<AssertsToRuntimePass> {
@@ -63,7 +53,7 @@ struct AssertsToRuntimePass
                                failBlock, ValueRange{});
       b.setInsertionPointToEnd(failBlock);
       std::string name = "tfc_assert_msg_" + std::to_string(i);
-      std::string node = nodeName(op.getLoc());
+      std::string node = tfc::onnxNodeName(op.getLoc());
       std::string text =
           (node.empty() ? "" : "node '" + node + "': ") + op.getMsg().str();
       text.push_back('\0');

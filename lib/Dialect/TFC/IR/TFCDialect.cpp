@@ -45,3 +45,13 @@ LogicalResult mlir::tfc::broadcastShapes(ArrayRef<int64_t> a,
   }
   return success();
 }
+
+std::string mlir::tfc::onnxNodeName(Location loc) {
+  if (auto n = dyn_cast<NameLoc>(loc))
+    return n.getName().str();
+  if (auto f = dyn_cast<FusedLoc>(loc))
+    for (Location l : f.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l))
+        return n.getName().str();
+  return "";
+}

@@ -21,6 +21,10 @@ namespace mlir::tfc {
 /// unknown sizes). Returns failure when two static sizes conflict.
 LogicalResult broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
                               SmallVectorImpl<int64_t> &out);
+
+/// The ONNX node name the importer put in `loc` (a NameLoc, possibly inside
+/// a FusedLoc), or "" when it has none: error messages name the node.
+std::string onnxNodeName(Location loc);
 } // namespace mlir::tfc
 
 #endif // TFC_DIALECT_TFC_IR_TFC_H
