@@ -81,10 +81,12 @@ int tfc_model_set_input(tfc_model *model, int index, tfc_dtype dtype,
                         const void *data, const int64_t *shape, int rank);
 /* Runs the model on the bound inputs (all must be bound). Values that are
  * only known during the run are checked too: a Gather index outside its
- * axis (say a token id at or above the vocabulary size) or an integer
- * division by zero makes the run fail, with a message naming the node (and
- * the axis size and the index); nothing out of bounds is read, nothing
- * traps, and no outputs are kept. */
+ * axis (say a token id at or above the vocabulary size), an integer
+ * division by zero or sizes that do not broadcast makes the run fail, with
+ * a message naming the node (and the axis size and the index); nothing out
+ * of bounds is read, nothing traps, and no outputs are kept. A buffer the
+ * code cannot allocate fails the run with "out of memory". A failed run
+ * frees what it allocated. */
 int tfc_model_run(tfc_model *model);
 /* Output `index` of the last successful run: dense row-major data owned by
  * the model, valid until the next tfc_model_run or tfc_model_destroy. */

@@ -58,8 +58,22 @@ void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
 void _mlir_memref_to_llvm_free(void *ptr);
 void tfc_buffer_cache_release(void);
 
+/* The blocks one run allocated and has not freed (BufferCache.c). */
+typedef struct tfc_run_buffers {
+  void *first;
+} tfc_run_buffers;
+/* From now on the blocks this thread allocates are recorded in `run`
+ * (emptied first; NULL: none are). Returns what was recorded into before. */
+tfc_run_buffers *tfc_buffers_track(tfc_run_buffers *run);
+/* Frees every block still recorded in `run` (a failed run's buffers). */
+void tfc_buffers_free_recorded(tfc_run_buffers *run);
+/* Stops recording the blocks still in `run` (a run's outputs); they stay
+ * allocated. */
+void tfc_buffers_forget(tfc_run_buffers *run);
+
 /* Called by compiled code when a cf.assert fails (a relation between
- * dynamic sizes, see tfc-cpu-asserts-to-runtime): returns to the
+ * dynamic sizes, see tfc-cpu-asserts-to-runtime), and by the buffer cache
+ * when an allocation fails: returns to the
  * tfc_model_run in progress on this thread, which fails with `message`;
  * outside a run (or on an OpenMP worker) it prints it and aborts. */
 void tfc_assert_failed(const char *message);

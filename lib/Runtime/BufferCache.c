@@ -11,10 +11,17 @@
 |* Each block has a header just below the pointer handed out: the pointer   *|
 |* to free and the block's size class. Thread-safe (OpenMP bodies may       *|
 |* allocate).                                                                *|
+|*                                                                            *|
+|* A run also records the blocks its thread allocates (tfc_buffers_track):  *|
+|* a run that fails part way (a failed assert longjmps out of the compiled  *|
+|* code) frees what it still held, which would otherwise leak on every      *|
+|* failed run. A failed allocation fails the run (tfc_assert_failed) rather *|
+|* than handing the compiled code a null pointer.                           *|
 \*===----------------------------------------------------------------------===*/
 #include "tfc-c/ModelABI.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 enum {
@@ -28,7 +35,10 @@ typedef struct header {
   void *raw;       /* what aligned_alloc returned */
   uint64_t bytes;  /* size of the raw block */
   uint64_t offset; /* from raw to the pointer handed out */
-  uint64_t pad;
+  /* The run that records the block (NULL: none), and its neighbours in
+   * that run's list. */
+  tfc_run_buffers *run;
+  struct header *prev, *next;
 } header;
 
 typedef struct cached {
@@ -43,14 +53,63 @@ static uint64_t cached_bytes;
 
 static uint64_t round_up(uint64_t x, uint64_t to) { return (x + to - 1) / to * to; }
 
+/* The run in progress on this thread, whose blocks are recorded. */
+static _Thread_local tfc_run_buffers *tracking;
+
+tfc_run_buffers *tfc_buffers_track(tfc_run_buffers *run) {
+  tfc_run_buffers *outer = tracking;
+  if (run)
+    run->first = NULL;
+  tracking = run;
+  return outer;
+}
+
+/* Under `lock`. */
+static void unlink_block(header *h) {
+  if (h->prev)
+    h->prev->next = h->next;
+  else
+    h->run->first = h->next;
+  if (h->next)
+    h->next->prev = h->prev;
+  h->run = NULL;
+  h->prev = h->next = NULL;
+}
+
+void tfc_buffers_forget(tfc_run_buffers *run) {
+  pthread_mutex_lock(&lock);
+  while (run->first)
+    unlink_block(run->first);
+  pthread_mutex_unlock(&lock);
+}
+
+void tfc_buffers_free_recorded(tfc_run_buffers *run) {
+  for (;;) {
+    pthread_mutex_lock(&lock);
+    header *h = run->first;
+    pthread_mutex_unlock(&lock);
+    if (!h)
+      return;
+    _mlir_memref_to_llvm_free(h + 1);
+  }
+}
+
+/* Fails the run in progress (see tfc_assert_failed); does not return. */
+static void out_of_memory(uint64_t size) {
+  static _Thread_local char message[128];
+  snprintf(message, sizeof message,
+           "out of memory: the model's code could not allocate a buffer of "
+           "%llu bytes",
+           (unsigned long long)size);
+  tfc_assert_failed(message);
+}
+
 void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
   if (alignment < 64)
     alignment = 64;
-  if (alignment & (alignment - 1))
-    return NULL;
   uint64_t offset = round_up(sizeof(header), alignment);
-  if (size > UINT64_MAX / 2)
-    return NULL;
+  if ((alignment & (alignment - 1)) || size > UINT64_MAX / 2)
+    out_of_memory(size);
   uint64_t bytes = round_up(size + offset, size + offset >= MIN_CACHED ? 4096 : alignment);
   void *raw = NULL;
   if (bytes >= MIN_CACHED) {
@@ -68,12 +127,22 @@ void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
   if (!raw)
     raw = aligned_alloc(alignment, bytes);
   if (!raw)
-    return NULL;
+    out_of_memory(size);
   char *p = (char *)raw + offset;
   header *h = (header *)p - 1;
   h->raw = raw;
   h->bytes = bytes;
   h->offset = offset;
+  h->run = tracking;
+  h->prev = h->next = NULL;
+  if (h->run) {
+    pthread_mutex_lock(&lock);
+    h->next = h->run->first;
+    if (h->next)
+      h->next->prev = h;
+    h->run->first = h;
+    pthread_mutex_unlock(&lock);
+  }
   return p;
 }
 
@@ -85,6 +154,12 @@ void _mlir_memref_to_llvm_free(void *ptr) {
   if (!ptr)
     return;
   header *h = (header *)ptr - 1;
+  if (h->run) {
+    pthread_mutex_lock(&lock);
+    if (h->run)
+      unlink_block(h);
+    pthread_mutex_unlock(&lock);
+  }
   void *raw = h->raw;
   uint64_t bytes = h->bytes, offset = h->offset;
   if (bytes >= MIN_CACHED) {

@@ -25,6 +25,9 @@ struct tfc_model {
                               in (freed through the buffer cache), or NULL
                               when out_data is a copy (freed with free) */
   int64_t **out_shape;
+  tfc_run_buffers run_buffers; /* what the run in progress allocated (kept
+                                  here, not on the stack: a failed run
+                                  longjmps back past its changes) */
   int have_outputs;
   char error[512];
 };
@@ -353,18 +356,24 @@ int tfc_model_run(tfc_model *m) {
     args[k] = &desc[k];
     off += 3 + 2 * (size_t)wt->rank;
   }
-  /* A failed size assert comes back here: the buffers the run allocated
-   * so far stay with the buffer cache's blocks (not returned to it). */
+  /* A failed size assert or allocation comes back here; the buffers the
+   * run still held are freed. The outputs' buffers of a run that
+   * completes stay allocated (see free_outputs). */
+  tfc_run_buffers *outer_buffers = tfc_buffers_track(&m->run_buffers);
   jmp_buf back;
   jmp_buf *outer = assert_return;
   if (setjmp(back)) {
     assert_return = outer;
+    tfc_buffers_track(outer_buffers);
+    tfc_buffers_free_recorded(&m->run_buffers);
     free(w), free(desc), free(args);
     return fail(m, "%s", assert_message);
   }
   assert_return = &back;
   info->invoke(args);
   assert_return = outer;
+  tfc_buffers_track(outer_buffers);
+  tfc_buffers_forget(&m->run_buffers);
 
   int status = 0;
   /* Released after every output is read: outputs may share a buffer. */

@@ -32,6 +32,19 @@ def main():
         # run time (or be 1) for the Add to broadcast.
         m = graph_model([helper.make_node("Add", ["x", "y"], ["z"], name="add0")],
                         [vi("x", ["n", 4]), vi("y", ["m", 4])], [vi("z", ["n", 4])])
+    elif case == "softmax_then_add":
+        # A 16 MiB buffer (n = 4096) that the run fills before the Add's
+        # sizes are checked: a failed run must give it back.
+        w = numpy_helper.from_array(rng.standard_normal((64, 1024)).astype(np.float32), "w")
+        m = graph_model([helper.make_node("MatMul", ["x", "w"], ["h"], name="mm"),
+                         helper.make_node("Softmax", ["h"], ["s"], name="sm", axis=-1),
+                         helper.make_node("Add", ["s", "y"], ["z"], name="add0")],
+                        [vi("x", ["n", 64]), vi("y", ["m", 1024])], [vi("z", ["n", 1024])], [w])
+    elif case == "and_outer":
+        # z[i, j] = x[i] and y[j]: n x m bytes, past any memory for large n, m.
+        m = graph_model([helper.make_node("And", ["x", "y"], ["z"], name="outer")],
+                        [vi("x", ["n", 1], TensorProto.BOOL), vi("y", [1, "m"], TensorProto.BOOL)],
+                        [vi("z", ["n", "m"], TensorProto.BOOL)])
     elif case == "weights":
         w = numpy_helper.from_array(rng.standard_normal((16, 16)).astype(np.float32), "w")
         m = graph_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
