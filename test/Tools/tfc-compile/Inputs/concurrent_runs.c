@@ -113,8 +113,7 @@ static int round_of(int threads, int *good, int *failed) {
 
 int main(int argc, char **argv) {
   if (argc != 5)
-    return fprintf(stderr, "usage: concurrent_runs N THREADS RUNS ROUNDS\n"),
-           2;
+    return fprintf(stderr, "usage: concurrent_runs N THREADS RUNS ROUNDS\n"), 2;
   n = atoll(argv[1]);
   int threads = atoi(argv[2]);
   runs = atoi(argv[3]);
@@ -146,8 +145,7 @@ int main(int argc, char **argv) {
   printf("%d threads x %d runs x %d rounds: %d identical to the run alone, "
          "%d failed the size check, %d errors\n",
          threads, runs, rounds, good, failed, errors);
-  printf("resident set grew by %ld MiB after the second round\n",
-         grown / 1024);
+  printf("resident set grew by %ld MiB after the second round\n", grown / 1024);
   tfc_model_destroy(m);
   free(x), free(y), free(copy);
   return errors != 0;

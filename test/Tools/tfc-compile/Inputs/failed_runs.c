@@ -60,7 +60,8 @@ int main(int argc, char **argv) {
   free(y);
   y = bind(m, 1, n);
   if (tfc_model_run(m))
-    return fprintf(stderr, "agreeing sizes failed: %s\n", tfc_model_error(m)), 1;
+    return fprintf(stderr, "agreeing sizes failed: %s\n", tfc_model_error(m)),
+           1;
   const void *out;
   const int64_t *shape;
   int rank;
