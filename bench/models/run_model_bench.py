@@ -32,6 +32,7 @@ Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
          [--tfc-run PATH] [--no-bf16]
 """
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -77,10 +78,17 @@ def build(name, work):
     for n, a in zip(names, args):
         inputs[n] = os.path.join(work, "%s.%s.npy" % (name, n))
         np.save(inputs[n], a.numpy())
-    if not os.path.exists(path):
+    # A model exported by an earlier run is reused only if the model code
+    # that made it is the same (else torch's reference would differ).
+    stamp = path + ".source-sha1"
+    with open(os.path.join(os.path.dirname(HERE), "..", "test", "Models", "export_models.py"), "rb") as f:
+        source = hashlib.sha1(f.read() + name.encode()).hexdigest()
+    if not os.path.exists(path) or not os.path.exists(stamp) or open(stamp).read() != source:
         torch.onnx.export(model, args, path, opset_version=17, input_names=names,
                           output_names=["output0", "output1"][:2 if name == "bert-base" else 1],
                           do_constant_folding=True)
+        with open(stamp, "w") as f:
+            f.write(source)
     return path, inputs, model, args, flops / 1e9
 
 

@@ -90,6 +90,7 @@ class Gpt2(nn.Module):
         self.blocks = nn.ModuleList(Block(hidden, heads, True, "tanh") for _ in range(layers))
         self.ln = nn.LayerNorm(hidden)
         self.head = nn.Linear(hidden, vocab, bias=False)
+        self.head.weight = self.tok.weight  # tied, as in GPT-2
         causal = torch.tril(torch.ones(seq, seq, dtype=torch.bool))
         self.register_buffer("causal", causal)
 

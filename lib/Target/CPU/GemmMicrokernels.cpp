@@ -511,6 +511,15 @@ struct GemmMicrokernelsPass
           def && init.kind != cpu::GemmInit::Load && def->use_empty())
         rewriter.eraseOp(def);
     }
+    SmallVector<cpu::PackedWeight> f32Panels;
+    for (auto &[key, panels] : packed)
+      if (!std::get<4>(key))
+        f32Panels.push_back(
+            {{reinterpret_cast<const float *>(std::get<0>(key)),
+              std::get<1>(key), std::get<2>(key), std::get<3>(key)},
+             cols,
+             panels});
+    cpu::readTablesFromPanels(getOperation(), f32Panels);
   }
 
   /// The packed panels of `m`'s constant weight (bf16 pairs with `pairs`):

@@ -35,6 +35,19 @@ void packPanels(const WeightView &w, int64_t cols, float *out);
 /// are zero.
 void packPairPanels(const WeightView &w, int64_t cols, uint16_t *out);
 
+/// A constant weight packed into f32 panels of `cols` columns.
+struct PackedWeight {
+  WeightView source;
+  int64_t cols;
+  Value panels; // [ceil(N/cols), K, cols]
+};
+
+/// Constant [N, K] tables under `root` read only by tensor.extract (a
+/// lowered Gather) whose elements equal a packed weight's (a tied
+/// embedding and LM head) read from its panels instead; the tables' copies
+/// are erased (TiedTables.cpp).
+void readTablesFromPanels(Operation *root, ArrayRef<PackedWeight> packed);
+
 /// f32 -> bf16, rounding to nearest even (NaN stays a quiet NaN); the same
 /// rounding as `buildPairPacking`'s code.
 uint16_t roundToBF16(float x);

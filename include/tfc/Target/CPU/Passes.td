@@ -83,6 +83,13 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     slice, before they are stored: GELU, a residual add or a scale cost no
     pass over the output. Otherwise the accumulators start from `C`.
 
+    Tied tables: a constant `[N, K]` f32 table read only by
+    `tensor.extract` (a lowered Gather) whose elements equal, bit for bit,
+    those of a weight packed into f32 panels (a language model's token
+    table and its tied LM head, which torch exports as a second,
+    transposed initializer) reads `T[j, k]` as `P[j / cols, k, j % cols]`
+    and is dropped: the model stores the table once (TiedTables.cpp).
+
     Precondition: linalg on tensors before weight externalization (weights
     are still `arith.constant`s). Other contractions (f16, `[N, K]` run-time
     operands, transposed `A`) are left for `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm

@@ -45,6 +45,20 @@ def main():
         m = graph_model([helper.make_node("And", ["x", "y"], ["z"], name="outer")],
                         [vi("x", ["n", 1], TensorProto.BOOL), vi("y", [1, "m"], TensorProto.BOOL)],
                         [vi("z", ["n", "m"], TensorProto.BOOL)])
+    elif case == "tied_embedding":
+        # A tied token table: Gather(T, ids) and a head by T^T, a second
+        # initializer as torch exports it. Also writes ids.npy and the
+        # numpy logits next to the model.
+        t = rng.standard_normal((40, 16)).astype(np.float32)
+        ids = np.array([[3, 0, 39, 17, 3]], np.int64)
+        m = graph_model([helper.make_node("Gather", ["table", "ids"], ["e"], name="embed"),
+                         helper.make_node("MatMul", ["e", "head"], ["logits"], name="lm_head")],
+                        [vi("ids", [1, 5], TensorProto.INT64)], [vi("logits", [1, 5, 40])],
+                        [numpy_helper.from_array(t, "table"),
+                         numpy_helper.from_array(np.ascontiguousarray(t.T), "head")])
+        folder = os.path.dirname(out)
+        np.save(os.path.join(folder, "ids.npy"), ids)
+        np.save(os.path.join(folder, "expected.npy"), t[ids] @ t.T)
     elif case == "weights":
         w = numpy_helper.from_array(rng.standard_normal((16, 16)).astype(np.float32), "w")
         m = graph_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
