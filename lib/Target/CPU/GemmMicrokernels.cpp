@@ -386,27 +386,50 @@ struct KernelBuilder {
   /// blocks, of sizes that differ by at most one (BERT's 128 = 18 x 6 +
   /// 4 x 5, ViT's 197 = 32 x 6 + 5): a block of two rows, as 21 x 6 + 2
   /// left, keeps four accumulators, too few to cover the FMA latency, and
-  /// runs at half the FMA rate. Else blocks of rows, rows/2, rows/4, ... 1.
+  /// runs at half the FMA rate. A dynamic row count M of at least
+  /// rows (rows - 2) + 1 splits the same way, which then takes only blocks
+  /// of rows and rows - 1 (their counts computed at run time: a model
+  /// exported with dynamic axes ran its 128-row GEMMs 4 % slower as
+  /// 21 x 6 + 2 x 1); fewer rows run blocks of rows, then rows/2, rows/4,
+  /// ... 1.
   Value rowBlocks(Value panel, Value col, Value t, bool inBounds, Value m,
                   Value k0, Value k1, Value shareInv) {
     int64_t staticM = cast<RankedTensorType>(a.getType()).getDimSize(0);
-    // Block sizes, each with its number of blocks (none: as many as fit in
+    int64_t rows = s.rows;
+    // Block sizes, each with its number of blocks (null: as many as fit in
     // what is left).
-    SmallVector<std::pair<int64_t, std::optional<int64_t>>> groups;
+    SmallVector<std::pair<int64_t, Value>> groups;
     if (!ShapedType::isDynamic(staticM) && staticM > 0) {
-      int64_t blocks = llvm::divideCeil(staticM, s.rows);
+      int64_t blocks = llvm::divideCeil(staticM, rows);
       int64_t base = staticM / blocks, larger = staticM % blocks;
       if (larger)
-        groups.push_back({base + 1, larger});
-      groups.push_back({base, blocks - larger});
+        groups.push_back({base + 1, idx(larger)});
+      groups.push_back({base, idx(blocks - larger)});
+    } else if (rows >= 2) {
+      // With M >= rows (rows - 2) + 1 the balanced split's blocks are of
+      // rows and rows - 1 only: of ceil(M / rows) blocks, M - (rows - 1) *
+      // blocks have rows. Below, M / rows blocks of rows and no others; the
+      // rest of M runs in halving blocks.
+      Value blocks = arith::CeilDivUIOp::create(b, m, idx(rows));
+      Value balanced = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
+                                             idx(rows * (rows - 2) + 1));
+      Value full = arith::SubIOp::create(
+          b, m, arith::MulIOp::create(b, blocks, idx(rows - 1)));
+      Value countFull = arith::SelectOp::create(
+          b, balanced, full, arith::DivUIOp::create(b, m, idx(rows)));
+      Value countSmaller = arith::SelectOp::create(
+          b, balanced, arith::SubIOp::create(b, blocks, full), idx(0));
+      groups.push_back({rows, countFull});
+      groups.push_back({rows - 1, countSmaller});
+      for (int64_t r = rows / 2; r >= 1; r /= 2)
+        groups.push_back({r, Value()});
     } else {
-      for (int64_t r = s.rows; r >= 1; r /= 2)
-        groups.push_back({r, std::nullopt});
+      groups.push_back({1, Value()});
     }
     Value start = idx(0), before = idx(0);
     for (auto [size, fixed] : groups) {
       int64_t r = size; // captured below
-      Value count = fixed ? idx(*fixed)
+      Value count = fixed ? fixed
                           : (Value)arith::DivUIOp::create(
                                 b, arith::SubIOp::create(b, m, start), idx(r));
       Value end = arith::AddIOp::create(

@@ -5,8 +5,9 @@
 The host picks the blocking (8 x 32, k slices of 512 with AVX-512; 6 x 16,
 slices of 768 with AVX2), or --gemm-block RxC sets the register block on
 any host (tfc-run --gemm-block; the k slices stay the host's). Cases cover
-static row counts split into blocks of unequal sizes, dynamic ones that
-leave remainder blocks (8/4/2/1 or 6/3/1 rows),
+static row counts split into blocks of unequal sizes, dynamic ones split
+the same way at run time (blocks of rows and rows - 1) or, when few,
+leaving remainder blocks (8/4/2/1 or 6/3/1 rows),
 output widths that are not a multiple of the 32-wide panels, leading batch
 dimensions (static and dynamic), bias and activations, a tfc.matmul by a
 constant [K, N] weight, linears whose weight is stored [K, N]
@@ -151,6 +152,13 @@ def main():
         ("batch-dynamic-gelu", dict(xshape=(2, 13, 16), n=32, bias=True,
                                     act="gelu", dyn=(0, 1))),
         ("rank4", dict(xshape=(2, 2, 5, 8), n=40, bias=True)),
+        # Dynamic row counts past rows (rows - 2): blocks of rows and
+        # rows - 1 counted at run time (25 = 5 x 5 by 6; 53 = 8 x 6 + 5
+        # by 6, 4 x 8 + 3 x 7 by 8), and 2 x 30 = 10 x 6 or 4 x 8 + 4 x 7.
+        ("rows-dynamic-25", dict(xshape=(25, 16), n=16, bias=True, dyn=(0,))),
+        ("rows-dynamic-53", dict(xshape=(53, 24), n=40, dyn=(0,))),
+        ("batch-dynamic-60", dict(xshape=(2, 30, 24), n=36, bias=True,
+                                  dyn=(0, 1))),
         ("matmul-kn", dict(xshape=(2, 9, 12), n=36, matmul=True)),
         # The weight stored [K, N]: panels packed from its rows, a ragged
         # last panel, and past one 256-deep k slice.

@@ -40,8 +40,17 @@
 // CHECK: %[[NB:.*]] = arith.ceildivui %[[M]], %c2
 // CHECK: %[[NB1:.*]] = arith.maxui %[[NB]], %c1
 // CHECK: %[[INV:.*]] = arith.divui %c1048576, %[[NB1]]
-// Two-row blocks as far as they go, then blocks of one row (M is dynamic).
-// CHECK: %[[FULL:.*]] = arith.muli %{{.*}}, %c2
+// M is dynamic: at least rows (rows - 2) + 1 rows (here 1) split into
+// ceil(M / 2) blocks, M - ceil(M / 2) of two rows and the others of one,
+// counted at run time; fewer run M / 2 two-row blocks, then blocks of one
+// row take what is left.
+// CHECK: %[[BIG:.*]] = arith.cmpi uge, %[[M]], %c1
+// CHECK: %[[TWOS:.*]] = arith.subi %[[M]], %[[NB]]
+// CHECK: %[[PAIRS:.*]] = arith.divui %[[M]], %c2
+// CHECK: %[[COUNT:.*]] = arith.select %[[BIG]], %[[TWOS]], %[[PAIRS]]
+// CHECK: %[[ONES:.*]] = arith.subi %[[NB]], %[[TWOS]]
+// CHECK: %[[COUNT1:.*]] = arith.select %[[BIG]], %[[ONES]], %c0
+// CHECK: %[[FULL:.*]] = arith.muli %[[COUNT]], %c2
 // CHECK: scf.for %[[I:.*]] = %c0 to %[[FULL]] step %c2 iter_args(%[[T:.*]] = %[[C]])
 // CHECK: %[[BLK:.*]] = arith.divui %[[I]], %c2
 // CHECK: %[[A0:.*]] = vector.transfer_read %[[BIAS]][%[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<5xf32>, vector<4xf32>
@@ -61,7 +70,10 @@
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XE]] : f32 to vector<4xf32>
 // CHECK: vector.fma %[[XB]], %[[W]], %[[ACC0]] : vector<4xf32>
 // CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]}
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[M]] step %c1
+// CHECK: %[[SPLIT:.*]] = arith.addi %[[FULL]], %[[COUNT1]]
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[SPLIT]] step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[M]] step %c1
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
 // The ragged panel: the same blocks with masked bias reads and stores.
 // CHECK: } else {
