@@ -13,12 +13,13 @@ at 1 and 2 threads (per round, tfc and ONNX Runtime time --fast-reps runs,
 torch eager --reps: it takes seconds a run); the table gives the median over
 rounds of each engine's median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
 (matmul and convolution FLOPs counted analytically). A GEMM-only line gives
-tfc's GFLOP/s on one 128x768x3072 linear against the measured fp32 peak
-(fp32_peak.c: independent AVX-512/AVX2 FMA chains). That linear is also
-timed in every round of every model, on the row's thread count, and the
-table gives each model's GFLOP/s as a share of that same-rounds GEMM line
-(the GEMM peak measured at that thread count), so that a slow phase of a
-shared machine hits both sides. --plot writes a PNG.
+tfc's GFLOP/s on one 128x768x3072 linear (the median of its 1-thread rounds)
+against the measured fp32 peak (fp32_peak.c: independent AVX-512/AVX2 FMA
+chains, median of 3 runs). That linear is timed in every round of every
+model, on the row's thread count, and the table gives each model's GFLOP/s
+as a share of that same-rounds GEMM line (the GEMM peak measured at that
+thread count), so that a slow phase of a shared machine hits both sides,
+and as a share of the fp32 peak times the row's threads. --plot writes a PNG.
 tfc output agreement with torch is printed per model.
 
 Where the CPU has AVX512-BF16, tfc also runs with --precision bf16 (bf16
@@ -139,16 +140,22 @@ GEMM_FLOP = 2 * 128 * 768 * 3072
 GEMM_REPS = 200
 
 
-def gemm_line(tfc_run, work, gemm, extra=()):
-    """tfc GFLOP/s on the 128x768x3072 linear `gemm` (gemm_model's path and
-    inputs), and the measured fp32 peak."""
+def fp32_peak(work, runs=3):
+    """The measured fp32 peak GFLOP/s of one core: the median of `runs` runs
+    of fp32_peak.c."""
     exe = os.path.join(work, "fp32_peak")
     subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(HERE, "fp32_peak.c"),
                     "-o", exe], check=True)
-    peak = float(subprocess.run([exe], capture_output=True, text=True,
-                                check=True).stdout.split()[0])
-    ms = peers.run_tfc(tfc_run, *gemm, GEMM_REPS, extra)[0]
-    return GEMM_FLOP / ms / 1e6, peak
+    return float(np.median([float(subprocess.run([exe], capture_output=True, text=True,
+                                                  check=True).stdout.split()[0])
+                            for _ in range(runs)]))
+
+
+def gemm_line(tfc_run, gemm, extra=(), runs=3):
+    """tfc GFLOP/s on the 128x768x3072 linear `gemm` (gemm_model's path and
+    inputs): the median of `runs` measurements."""
+    return GEMM_FLOP / float(np.median([peers.run_tfc(tfc_run, *gemm, GEMM_REPS, extra)[0]
+                                        for _ in range(runs)])) / 1e6
 
 
 def main():
@@ -209,25 +216,35 @@ def main():
                                                    GEMM_REPS, extra)[0])
             med = {k: float(np.median(v)) if v else float("nan")
                    for k, v in times.items()}
-            rows.append(dict(model=name, threads=threads, gflop=gflop, **med))
+            rows.append(dict(model=name, threads=threads, gflop=gflop,
+                             gemm_times=times["gemm"], **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
-    gemm, peak = gemm_line(args.tfc_run, args.work, (gemm_path, gemm_inputs))
+    peak = fp32_peak(args.work)
+    # The 1-thread GEMM line: the median of its timings in all 1-thread
+    # rounds (one run of its own, taken after them, once came out at 64
+    # GFLOP/s against 96-97 in the rounds: a slow phase of the host).
+    one = [t for r in rows if r["threads"] == 1 for t in r["gemm_times"]]
+    gemm = (GEMM_FLOP / float(np.median(one)) / 1e6 if one
+            else gemm_line(args.tfc_run, (gemm_path, gemm_inputs)))
     hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
            "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s", "GEMM line GFLOP/s",
-           "tfc / GEMM line")
+           "tfc / GEMM line", "tfc / fp32 peak")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
         line = GEMM_FLOP / r["gemm"] / 1e6
-        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f%% |" % (
+        achieved = r["gflop"] / r["tfc"] * 1e3
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %.0f%% |" % (
             r["model"], r["threads"], r["tfc"], r["ort"], r["torch"],
-            r["tfc"] / r["ort"], r["tfc"] / r["torch"], r["gflop"] / r["tfc"] * 1e3,
+            r["tfc"] / r["ort"], r["tfc"] / r["torch"], achieved,
             r["gflop"] / r["ort"] * 1e3, r["gflop"] / r["torch"] * 1e3, line,
-            100 * r["gflop"] / r["tfc"] * 1e3 / line))
+            100 * achieved / line, 100 * achieved / (peak * r["threads"])))
     print("(GEMM line: the 128x768x3072 linear below, on the row's threads, timed "
-          "in the same rounds as the row's model)")
-    print("GEMM 128x768x3072 (tfc, 1 thread): %.1f GFLOP/s = %.0f%% of the measured "
-          "fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak, peak))
+          "in the same rounds as the row's model; fp32 peak: the measured peak below "
+          "times the row's threads)")
+    print("GEMM 128x768x3072 (tfc, 1 thread, median of the 1-thread rounds): %.1f GFLOP/s "
+          "= %.0f%% of the measured fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak,
+                                                                         peak))
     if bf16:
         print()
         hdr = ("model", "threads", "tfc bf16 ms", "ORT fp32 ms", "ORT/tfc-bf16 speedup",
@@ -238,8 +255,7 @@ def main():
             print("| %s | %d | %.1f | %.1f | %.2fx | %.1f |" % (
                 r["model"], r["threads"], r["bf16"], r["ort"], r["ort"] / r["bf16"],
                 r["gflop"] / r["bf16"] * 1e3))
-        gemm16 = gemm_line(args.tfc_run, args.work, (gemm_path, gemm_inputs),
-                           ["--precision", "bf16"])[0]
+        gemm16 = gemm_line(args.tfc_run, (gemm_path, gemm_inputs), ["--precision", "bf16"])
         print("GEMM 128x768x3072 (tfc bf16, 1 thread): %.1f GFLOP/s = %.2fx the "
               "measured fp32 peak" % (gemm16, gemm16 / peak))
     if args.plot:
