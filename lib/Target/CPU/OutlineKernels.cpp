@@ -7,13 +7,15 @@
 // once instead of once per layer, and no single function is huge.
 //
 //===----------------------------------------------------------------------===//
+#include "tfc/Dialect/TFC/IR/TFC.h"
 #include "tfc/Target/CPU/Passes.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMAttrs.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace mlir::tfc {
@@ -44,6 +46,20 @@ std::string kernelKey(func::FuncOp fn) {
   for (Operation &op : fn.getBody().front())
     op.print(os, flags);
   return key;
+}
+
+/// `tfc_kernel_<count>`, then the ONNX node the kernel came from (its
+/// first one where layers share it), in letters, digits and '_', so that
+/// a profiler's symbols say what each kernel computes.
+std::string kernelName(Operation *op, unsigned count) {
+  std::string name = "tfc_kernel_" + std::to_string(count);
+  std::string node = tfc::onnxNodeName(op->getLoc());
+  if (node.empty())
+    return name;
+  name += '_';
+  for (char c : StringRef(node).take_front(64))
+    name += llvm::isAlnum(c) ? c : '_';
+  return name;
 }
 
 struct OutlineKernelsPass
@@ -84,8 +100,8 @@ struct OutlineKernelsPass
         OpBuilder b(ctx);
         auto type = b.getFunctionType(ValueRange(args).getTypes(),
                                       op->getResultTypes());
-        auto fn = func::FuncOp::create(
-            op->getLoc(), "tfc_kernel_" + std::to_string(count), type);
+        auto fn =
+            func::FuncOp::create(op->getLoc(), kernelName(op, count), type);
         Block *body = fn.addEntryBlock();
         b.setInsertionPointToStart(body);
         IRMapping map;

@@ -10,12 +10,14 @@
 // CHECK-DAG: arith.constant 8 : index
 // CHECK: scf.for
 // CHECK: return
-// CHECK-LABEL: func.func private @tfc_kernel_1(
+// The third kernel comes from an ONNX node (its location's name): the
+// function is named after it, its '/' and '.' written as '_'.
+// CHECK-LABEL: func.func private @tfc_kernel_1__layer_0_fc_1_Mul(
 // CHECK: arith.constant 3.000000e+00 : f32
 // CHECK-LABEL: func.func @main
 // CHECK: call @tfc_kernel_0(%arg0, %arg1)
 // CHECK-NEXT: call @tfc_kernel_0(%arg1, %arg2)
-// CHECK-NEXT: call @tfc_kernel_1(%arg2, %arg0)
+// CHECK-NEXT: call @tfc_kernel_1__layer_0_fc_1_Mul(%arg2, %arg0)
 // CHECK-NEXT: return
 func.func @main(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>) {
   %c0 = arith.constant 0 : index
@@ -37,6 +39,6 @@ func.func @main(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>) {
     %x = memref.load %c[%i] : memref<8xf32>
     %y = arith.mulf %x, %three : f32
     memref.store %y, %a[%i] : memref<8xf32>
-  }
+  } loc("/layer.0/fc.1/Mul")
   return
 }

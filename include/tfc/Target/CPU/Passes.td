@@ -157,7 +157,11 @@ def OutlineKernelsPass : Pass<"tfc-cpu-outline-kernels", "ModuleOp"> {
     argument types, same ops, same constants) share one function, so the
     GEMM, norm and attention kernels of a transformer's identical layers are
     compiled once, not once per layer, and `@main` becomes a short sequence
-    of calls. The functions are `noinline` for LLVM.
+    of calls. The functions are `noinline` for LLVM. Each is named
+    `tfc_kernel_<k>_<node>` after the ONNX node of its first kernel
+    (letters, digits and `_`; `tfc_kernel_<k>` without one), so that a
+    profile of a compiled model names what each kernel computes, e.g.
+    `tfc_kernel_10__blocks_0_ff_ff_0_MatMul` in `perf report`.
 
     Example:
     ```mlir
