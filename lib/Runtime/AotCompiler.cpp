@@ -331,6 +331,9 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
     args.push_back(lib.str());
     args.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(lib).str());
   }
+  // The runtime asks libomp whether a failure is inside a parallel region.
+  if (options.threads > 1)
+    args.push_back("-DTFC_OPENMP");
   args.push_back("-lm");
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;

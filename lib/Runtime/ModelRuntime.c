@@ -6,13 +6,17 @@
 |* runs, builds memref descriptors, calls the entry point and copies results *|
 |* (which may be strided views) into dense buffers.                          *|
 \*===----------------------------------------------------------------------===*/
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "tfc-c/ModelABI.h"
+
+#include <dlfcn.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct tfc_model {
   const tfc_model_info *info;
@@ -289,9 +293,41 @@ static void *dense_copy(const int64_t *w, int r, int es, int64_t count) {
 static _Thread_local jmp_buf *assert_return;
 static _Thread_local const char *assert_message;
 
+/* The OpenMP nesting level of this thread: libomp's omp_get_level, 0
+ * where libomp is not loaded. A library compiled for threads links libomp
+ * (TFC_OPENMP); tfc-run's JIT loads it into the global scope. */
+#ifdef TFC_OPENMP
+int omp_get_level(void);
+static int omp_level(void) { return omp_get_level(); }
+#else
+static int omp_level(void) {
+  int (*level)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_level");
+  return level ? level() : 0;
+}
+#endif
+
+/* The level at which the run in progress on this thread started (the
+ * caller may itself run in a parallel region). */
+static _Thread_local int assert_level;
+
 void tfc_assert_failed(const char *message) {
-  if (!assert_return) {
-    fprintf(stderr, "tfc: %s\n", message);
+  /* A parallel region cannot be left part way: longjmp out of it leaves
+   * libomp's team inside it (the next region, or the next run, would run
+   * in a broken team). Only an allocation inside a kernel's parallel loop
+   * fails there (run-time checks and size asserts run outside them), so
+   * this stops the process with the reason. */
+  int parallel = omp_level() > (assert_return ? assert_level : 0);
+  if (!assert_return || parallel) {
+    /* One thread reports and aborts; the team's others wait for it. */
+    static int reported;
+    if (__atomic_exchange_n(&reported, 1, __ATOMIC_SEQ_CST))
+      for (;;)
+        pause();
+    fprintf(stderr, "tfc: %s%s\n", message,
+            parallel ? " (inside a parallel region of the model's "
+                       "code, which cannot be left part way: the "
+                       "process stops)"
+                     : "");
     abort();
   }
   assert_message = message;
@@ -362,16 +398,20 @@ int tfc_model_run(tfc_model *m) {
   tfc_run_buffers *outer_buffers = tfc_buffers_track(&m->run_buffers);
   jmp_buf back;
   jmp_buf *outer = assert_return;
+  int outer_level = assert_level;
   if (setjmp(back)) {
     assert_return = outer;
+    assert_level = outer_level;
     tfc_buffers_track(outer_buffers);
     tfc_buffers_free_recorded(&m->run_buffers);
     free(w), free(desc), free(args);
     return fail(m, "%s", assert_message);
   }
   assert_return = &back;
+  assert_level = omp_level();
   info->invoke(args);
   assert_return = outer;
+  assert_level = outer_level;
   tfc_buffers_track(outer_buffers);
   tfc_buffers_forget(&m->run_buffers);
 

@@ -11,8 +11,9 @@
 #include "tfc/Pipelines/Registration.h"
 #include "tfc/Runtime/AotCompiler.h"
 
-#include "../ImportLimitOptions.h"
 #include "../CodegenOptions.h"
+#include "../CrashReport.h"
+#include "../ImportLimitOptions.h"
 #include "../ThreadsOption.h"
 #include "../ToolOptions.h"
 
@@ -71,6 +72,7 @@ static int fail(const std::string &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  tfc_tools::setCrashReportMessage();
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
   tfc_tools::listOnlyToolOptions();

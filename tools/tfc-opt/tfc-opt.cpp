@@ -10,6 +10,7 @@
 #include "tfc/Pipelines/Pipelines.h"
 #include "tfc/Pipelines/Registration.h"
 
+#include "../CrashReport.h"
 #include "../ImportLimitOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -28,6 +29,7 @@ static llvm::cl::opt<bool> remarks(
     llvm::cl::init(false));
 
 int main(int argc, char **argv) {
+  tfc_tools::setCrashReportMessage();
   DialectRegistry registry;
   tfc::registerAllDialects(registry);
   tfc::registerAllPasses();

@@ -12,8 +12,9 @@
 #include "tfc/Pipelines/Registration.h"
 #include "tfc/Runtime/JitRunner.h"
 
-#include "../ImportLimitOptions.h"
 #include "../CodegenOptions.h"
+#include "../CrashReport.h"
+#include "../ImportLimitOptions.h"
 #include "../ThreadsOption.h"
 #include "../ToolOptions.h"
 
@@ -174,6 +175,7 @@ static int fail(const std::string &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  tfc_tools::setCrashReportMessage();
   if (!takeThreadsOption(argc, argv, threads))
     return fail("--threads needs a positive integer");
   tfc_tools::listOnlyToolOptions();

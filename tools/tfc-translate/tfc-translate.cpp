@@ -7,12 +7,14 @@
 #include "tfc/Import/ONNX.h"
 #include "tfc/Pipelines/Registration.h"
 
+#include "../CrashReport.h"
 #include "../ImportLimitOptions.h"
 
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
+  tfc_tools::setCrashReportMessage();
   mlir::registerAllTranslations();
   mlir::tfc::registerOnnxImportTranslation(
       tfc_tools::importOptionsFromCommandLine);
