@@ -34,12 +34,14 @@ inline llvm::cl::opt<std::string> precision(
 inline llvm::cl::opt<std::string> gemmBlock(
     "gemm-block",
     llvm::cl::desc(
-        "register block of the GEMM microkernels as ROWSxCOLUMNS (default: "
-        "from the host CPU, 8x32 with AVX-512, else 6x16). Another ISA's "
-        "block runs on any host, slower (e.g. 8x32 on an AVX2 host, to test "
-        "its code): rows 1-16, columns a multiple of 8 up to 64 (of 16 "
-        "with --precision=bf16)"),
-    llvm::cl::value_desc("RxC"), llvm::cl::cat(toolOptions));
+        "register block of the GEMM microkernels as ROWSxCOLUMNS, and "
+        "optionally the depth of their k slices as ROWSxCOLUMNSxDEPTH "
+        "(default: from the host CPU, 8x32x512 with AVX-512 (depth 256 in "
+        "bf16), else 6x16x768). Another ISA's block runs on any host, "
+        "slower (e.g. 8x32x512 on an AVX2 host, to test its code): rows "
+        "1-16, columns a multiple of 8 up to 64 (of 16 with "
+        "--precision=bf16), depth 1-65536 (even with --precision=bf16)"),
+    llvm::cl::value_desc("RxC[xK]"), llvm::cl::cat(toolOptions));
 
 /// Fills `options`' code generation fields from the command line; false
 /// with `error` set when a flag is invalid or the host cannot run it.
@@ -61,13 +63,24 @@ inline bool codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &option
   }
   options.optLevel = optLevel;
   if (!gemmBlock.empty()) {
-    auto [r, c] = llvm::StringRef(gemmBlock).split('x');
-    unsigned rows = 0, cols = 0;
-    if (r.getAsInteger(10, rows) || c.getAsInteger(10, cols) || rows < 1 ||
-        rows > 16 || cols < 8 || cols > 64 || cols % 8) {
-      error = "--gemm-block must be ROWSxCOLUMNS with rows 1-16 and columns "
-              "a multiple of 8 up to 64 (e.g. 6x16), not '" +
+    llvm::SmallVector<llvm::StringRef, 3> parts;
+    llvm::StringRef(gemmBlock).split(parts, 'x');
+    unsigned rows = 0, cols = 0, depth = 0;
+    if (parts.size() < 2 || parts.size() > 3 ||
+        parts[0].getAsInteger(10, rows) || parts[1].getAsInteger(10, cols) ||
+        rows < 1 || rows > 16 || cols < 8 || cols > 64 || cols % 8 ||
+        (parts.size() == 3 &&
+         (parts[2].getAsInteger(10, depth) || depth < 1 || depth > 65536))) {
+      error = "--gemm-block must be ROWSxCOLUMNS[xDEPTH] with rows 1-16, "
+              "columns a multiple of 8 up to 64 and depth 1-65536 (e.g. 6x16 "
+              "or 6x16x768), not '" +
               gemmBlock + "'";
+      return false;
+    }
+    if (options.bf16 && depth % 2) {
+      error = "--gemm-block with --precision=bf16 needs an even depth "
+              "(k pairs), not " +
+              std::to_string(depth);
       return false;
     }
     if (options.bf16 && cols % 16) {
@@ -78,6 +91,7 @@ inline bool codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &option
     }
     options.gemmRows = rows;
     options.gemmCols = cols;
+    options.gemmKc = depth;
   }
   return true;
 }

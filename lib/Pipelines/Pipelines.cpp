@@ -54,7 +54,7 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
   tfc::GemmMicrokernelsPassOptions gemm;
   gemm.rows = o.gemmRows ? o.gemmRows : host.rows;
   gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
-  gemm.kc = o.bf16 ? host.kcBF16 : host.kc;
+  gemm.kc = o.gemmKc ? o.gemmKc : o.bf16 ? host.kcBF16 : host.kc;
   gemm.bf16 = o.bf16;
   pm.addNestedPass<func::FuncOp>(tfc::createGemmMicrokernelsPass(gemm));
   pm.addPass(createCanonicalizerPass());

@@ -145,6 +145,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.bf16 = options.bf16;
   cpu.gemmRows = options.gemmRows;
   cpu.gemmCols = options.gemmCols;
+  cpu.gemmKc = options.gemmKc;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";

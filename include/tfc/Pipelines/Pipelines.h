@@ -35,6 +35,11 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
       llvm::cl::desc("Columns per GEMM register block (0: chosen from the "
                      "host CPU: 32 with AVX-512, else 16)"),
       llvm::cl::init(0)};
+  Option<int64_t> gemmKc{
+      *this, "gemm-kc",
+      llvm::cl::desc("Depth of a GEMM k slice (0: chosen from the host CPU: "
+                     "512 with AVX-512 in f32, 256 in bf16, else 768)"),
+      llvm::cl::init(0)};
   Option<bool> bf16{
       *this, "bf16",
       llvm::cl::desc("Linear layers multiply in bf16 (weights packed as "

@@ -19,8 +19,9 @@ struct CompileOptions {
   int optLevel = 3;     ///< LLVM optimization level
   unsigned threads = 1; ///< worker threads of the generated code (OpenMP)
   bool bf16 = false;    ///< linear layers in bf16 (needs AVX512-BF16)
-  /// The GEMM microkernels' register block (0: chosen from the host CPU).
-  int64_t gemmRows = 0, gemmCols = 0;
+  /// The GEMM microkernels' register block and k slice depth (0: chosen
+  /// from the host CPU).
+  int64_t gemmRows = 0, gemmCols = 0, gemmKc = 0;
   bool dumpLLVMDialect = false;
 };
 
