@@ -92,28 +92,59 @@ static cl::opt<double> tolerance(
 /// Prints "<label>: <output> max abs error A, rel error R" and returns R
 /// (infinity when the shapes or dtypes differ).
 static double reportError(StringRef label, StringRef output,
-                          const HostTensor &got, const HostTensor &ref) {
-  if (got.shape != ref.shape) {
+                          const HostTensor &got, const HostTensor &refIn) {
+  if (got.shape != refIn.shape) {
     outs() << label << ": " << output << " has a different shape\n";
     return INFINITY;
   }
+  // Floating-point values compare across types (a bf16 output against
+  // the float32 .npy tfc-run writes for it), integers and booleans too;
+  // a float against an integer does not. ONNX's test data stores
+  // bfloat16 outputs as uint16 bit patterns: those are read as bfloat16.
+  auto isFloat = [](DType t) {
+    return t == DType::f32 || t == DType::f64 || t == DType::f16 ||
+           t == DType::bf16;
+  };
+  HostTensor bits;
+  const HostTensor *refp = &refIn;
+  if (got.dtype == DType::bf16 && refIn.dtype == DType::u16) {
+    bits = refIn;
+    bits.dtype = DType::bf16;
+    refp = &bits;
+    outs() << label << ": " << output
+           << ": the expected uint16 values are read as bfloat16 bits\n";
+  } else if (isFloat(got.dtype) != isFloat(refIn.dtype)) {
+    outs() << label << ": " << output << " is " << dtypeName(got.dtype)
+           << ", the expected values are " << dtypeName(refIn.dtype) << "\n";
+    return INFINITY;
+  }
+  const HostTensor &ref = *refp;
   double maxDiff = 0, maxRef = 0;
-  bool nanMismatch = false;
+  // NaNs and infinities must sit where the reference has them (the same
+  // infinities); the error is measured over the finite values.
+  bool nanMismatch = false, infMismatch = false;
   for (int64_t i = 0, n = got.numElements(); i < n; ++i) {
     double a = got.at(i), r = ref.at(i);
     if (std::isnan(a) || std::isnan(r)) {
       nanMismatch |= std::isnan(a) != std::isnan(r);
       continue;
     }
+    if (std::isinf(a) || std::isinf(r)) {
+      infMismatch |= a != r;
+      continue;
+    }
     maxDiff = std::max(maxDiff, std::fabs(a - r));
     maxRef = std::max(maxRef, std::fabs(r));
   }
-  double rel = nanMismatch ? INFINITY
-               : maxRef > 0 ? maxDiff / maxRef
-                            : (maxDiff > 0 ? INFINITY : 0);
-  outs() << format("%s: %s max abs error %.3g, rel error %.3g%s\n",
+  double rel = nanMismatch || infMismatch ? INFINITY
+               : maxRef > 0               ? maxDiff / maxRef
+                                          : (maxDiff > 0 ? INFINITY : 0);
+  outs() << format("%s: %s max abs error %.3g, rel error %.3g%s%s\n",
                    label.str().c_str(), output.str().c_str(), maxDiff, rel,
-                   nanMismatch ? " (NaN where the reference has none)" : "");
+                   nanMismatch ? " (NaN where the reference has none)" : "",
+                   infMismatch ? " (an infinity where the reference has "
+                                 "another value)"
+                               : "");
   return rel;
 }
 

@@ -467,6 +467,10 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
                         "or a cycle)";
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return error() << "unsupported op domain '" << n.domain() << "'";
+  // An op tfc does not import is named as such, before any check of its
+  // inputs, outputs or attributes (whose rules tfc only knows for its ops).
+  if (!isSupportedOp(n.op_type()))
+    return error() << "unsupported op type '" << n.op_type() << "'";
   // Required inputs per op (default 1; ops with optional trailing inputs
   // check those themselves): a node with fewer is refused here rather than
   // read past its input list.
@@ -506,6 +510,11 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
       if (Value v = values.lookup(n.output(i)))
         values[n.output(i)] = foldSmallInteger(v);
   return success();
+}
+
+bool mlir::tfc::onnx_import::isSupportedOp(StringRef op) {
+  return isElementwiseOp(op) || isLinalgOp(op) || isNormalizationOp(op) ||
+         isShapeOp(op);
 }
 
 LogicalResult Importer::dispatchNode(StringRef op) {

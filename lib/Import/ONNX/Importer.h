@@ -102,6 +102,8 @@ bool isElementwiseOp(StringRef op);
 bool isLinalgOp(StringRef op);
 bool isNormalizationOp(StringRef op);
 bool isShapeOp(StringRef op);
+/// Whether one of the families above imports `op`.
+bool isSupportedOp(StringRef op);
 
 } // namespace mlir::tfc::onnx_import
 
