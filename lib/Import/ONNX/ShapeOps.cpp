@@ -299,7 +299,12 @@ LogicalResult Importer::importShape(StringRef op) {
     }
     int64_t n = node->output_size(), dim = t.getDimSize(*axis);
     if (!sizes) {
-      if (ShapedType::isDynamic(dim) || n == 0 || dim % n)
+      if (ShapedType::isDynamic(dim))
+        return error() << "cannot split the dynamic size of dimension "
+                       << *axis << " into " << n
+                       << " equal parts (tfc needs that size static, or "
+                          "the sizes given as 'split')";
+      if (n == 0 || dim % n)
         return error() << "cannot split size " << dim << " into " << n
                        << " equal parts";
       sizes = SmallVector<int64_t>(n, dim / n);

@@ -40,6 +40,10 @@ def main():
                          helper.make_node("Softmax", ["h"], ["s"], name="sm", axis=-1),
                          helper.make_node("Add", ["s", "y"], ["z"], name="add0")],
                         [vi("x", ["n", 64]), vi("y", ["m", 1024])], [vi("z", ["n", 1024])], [w])
+    elif case == "split_dynamic":
+        # Split into equal parts along a dynamic dimension.
+        m = graph_model([helper.make_node("Split", ["x"], ["a", "b"], name="halves", axis=0)],
+                        [vi("x", ["n", 4])], [vi("a", ["h", 4]), vi("b", ["h", 4])])
     elif case == "and_outer":
         # z[i, j] = x[i] and y[j]: n x m bytes, past any memory for large n, m.
         m = graph_model([helper.make_node("And", ["x", "y"], ["z"], name="outer")],
