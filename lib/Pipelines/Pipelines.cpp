@@ -118,7 +118,13 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(tfc::createApproximateMathPass());
-  pm.addPass(arith::createArithExpandOpsPass());
+  // Without AVX512-BF16, LLVM lowers an f32 -> bf16 truncation to a call
+  // of compiler-rt's __truncsfbf2, which a library from tfc-compile does
+  // not link (it failed to load): here it becomes integer code (round to
+  // nearest even, NaN kept quiet). With it, LLVM's vcvtneps2bf16 stays.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = !tfc::hostHasBF16();
+  pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
   if (bufferCache) {

@@ -304,12 +304,14 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
     return false;
   }
   std::vector<std::string> args = {
-      *cc, "-shared", "-fPIC", "-O2", "-std=c11", "-I", std::string(dir),
-      "-o", options.libraryPath, file("model_info.c"), file("ModelRuntime.c"),
-      file("BufferCache.c"), file("WeightPages.c"),
-      weightsPath, objectPath,
+      *cc, "-shared", "-fPIC", "-O2", "-std=c11", "-I", std::string(dir), "-o",
+      options.libraryPath, file("model_info.c"), file("ModelRuntime.c"),
+      file("BufferCache.c"), file("WeightPages.c"), weightsPath, objectPath,
       "-Wl,--version-script=" + file("exports.map"), "-Wl,-Bsymbolic",
       "-Wl,-z,noexecstack", "-Wl,--as-needed", "-pthread",
+      // Every symbol resolved at link time: a library that calls what it
+      // does not link fails here, not when a program loads it.
+      "-Wl,-z,defs",
       // Segments 2 MiB-congruent in file and memory, so that the weights'
       // page-cache folios can map as 2 MiB pages when they are large.
       "-Wl,-z,max-page-size=0x200000"};

@@ -12,8 +12,15 @@ made symbolic (a dim_param of its own), so that the same tests run through
 tfc's dynamic-shape lowering: the expected values stay the shipped ones.
 EXCLUDED_SYMBOLIC lists what that cannot run, with the reason.
 
+With --aot, models are compiled by tfc-compile (next to TFC_RUN) into
+libraries, which tfc-run then runs: the C runtime's side of every op and
+dtype. To keep that short, only the first test of each signature (its set
+of op types, its input and output element types) runs. Models that give a shape operand (axes, split sizes) as a graph
+input cannot be compiled ahead of time (tfc-run's JIT compiles such an
+input in from its file); they are counted, not failed.
+
 Usage: run_onnx_node_tests.py TFC_RUN [--data DIR] [--jobs N] [-k SUBSTRING]
-         [--symbolic]
+         [--symbolic] [--aot]
 """
 import argparse
 import concurrent.futures
@@ -27,7 +34,7 @@ import onnx
 from onnx import numpy_helper
 
 SUPPORTED = set("""Add Sub Mul Div Pow Sqrt Reciprocal Erf Tanh Exp Log Relu
-Sigmoid Neg Abs Where Equal Less Greater Not Cast Clip Max Min MatMul Gemm
+Sigmoid Neg Abs Where Equal Less Greater Not And Or Cast Clip Max Min MatMul Gemm
 Softmax LogSoftmax LayerNormalization ReduceMean ReduceSum ReduceMax ReduceMin
 Transpose Reshape Flatten Squeeze Unsqueeze Concat Split Slice Gather Expand
 Shape ConstantOfShape Range Constant Identity Trilu Einsum Conv""".split())
@@ -54,6 +61,10 @@ EXCLUDED = {
 _NO_DYNAMIC_BROADCAST = ("a dynamic size that is 1 at run time is not "
                          "broadcast (the bias's leading 1)")
 EXCLUDED_SYMBOLIC = {
+    "test_and_bcast4v4d": "a dynamic size that is 1 at run time is not "
+                          "broadcast (sizes 1 in both operands)",
+    "test_or_bcast4v4d": "a dynamic size that is 1 at run time is not "
+                         "broadcast (sizes 1 in both operands)",
     "test_conv_with_autopad_same": "auto_pad SAME needs static sizes",
     "test_expand_dim_changed": "Expand of a dynamic size-1 dimension",
     "test_expand_dim_unchanged": "Expand of a dynamic size-1 dimension",
@@ -124,7 +135,10 @@ def symbolic_model(model, path):
     onnx.save(model, path)
 
 
-def run_test(tfc_run, data_dir, name, symbolic=False):
+AOT_SHAPE_INPUT = "must be a constant; here it is the graph input"
+
+
+def run_test(tfc_run, data_dir, name, symbolic=False, aot=False):
     test_dir = os.path.join(data_dir, name)
     model = onnx.load(os.path.join(test_dir, "model.onnx"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +147,15 @@ def run_test(tfc_run, data_dir, name, symbolic=False):
             model_path = os.path.join(tmp, "model.onnx")
             symbolic_model(onnx.load(os.path.join(test_dir, "model.onnx")),
                            model_path)
+        if aot:
+            library = os.path.join(tmp, "model.so")
+            compiler = os.path.join(os.path.dirname(tfc_run), "tfc-compile")
+            r = subprocess.run([compiler, model_path, "-o", library],
+                               capture_output=True, text=True, timeout=300)
+            if r.returncode != 0:
+                msg = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])
+                return "tfc-compile failed: " + msg[-1][:300]
+            model_path = library
         return run_sets(tfc_run, test_dir, model, model_path)
 
 
@@ -178,6 +201,19 @@ def run_sets(tfc_run, test_dir, model, model_path):
     return None
 
 
+def first_of_each_signature(data_dir, tests):
+    """The first of `tests` with each set of op types and input and output
+    element types."""
+    seen = {}
+    for t in tests:
+        g = onnx.load(os.path.join(data_dir, t, "model.onnx")).graph
+        sig = (frozenset(n.op_type for n in g.node),
+               tuple(v.type.tensor_type.elem_type for v in g.input),
+               tuple(v.type.tensor_type.elem_type for v in g.output))
+        seen.setdefault(sig, t)
+    return [t for t in tests if t in set(seen.values())]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("tfc_run")
@@ -186,24 +222,39 @@ def main():
     p.add_argument("-k", default="", help="only tests containing this string")
     p.add_argument("--symbolic", action="store_true",
                    help="make every input and output size symbolic first")
+    p.add_argument("--aot", action="store_true",
+                   help="compile each model with tfc-compile, run the library")
     args = p.parse_args()
     excluded = dict(EXCLUDED, **(EXCLUDED_SYMBOLIC if args.symbolic else {}))
     tests = [t for t in select(args.data) if args.k in t]
     runnable = [t for t in tests if t not in excluded]
+    if args.aot:
+        runnable = first_of_each_signature(args.data, runnable)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = dict(zip(runnable, pool.map(
-            lambda t: run_test(args.tfc_run, args.data, t, args.symbolic),
+            lambda t: run_test(args.tfc_run, args.data, t, args.symbolic,
+                               args.aot),
             runnable)))
-    failed = {t: why for t, why in results.items() if why}
-    print("ONNX node conformance%s: %d selected, %d excluded" % (
-        " (symbolic sizes)" if args.symbolic else "", len(tests),
-        len(tests) - len(runnable)))
+    shape_inputs = {t for t, why in results.items()
+                    if why and args.aot and AOT_SHAPE_INPUT in why}
+    failed = {t: why for t, why in results.items()
+              if why and t not in shape_inputs}
+    print("ONNX node conformance%s%s: %d selected, %d excluded" % (
+        " (symbolic sizes)" if args.symbolic else "",
+        " (tfc-compile libraries)" if args.aot else "", len(tests),
+        len([t for t in tests if t in excluded])))
+    if args.aot:
+        print("%d with distinct op types and element types run" % len(runnable))
     for t in sorted(excluded):
         if t in tests:
             print("  excluded %s: %s" % (t, excluded[t]))
     for t in sorted(failed):
         print("  FAILED %s: %s" % (t, failed[t]))
-    print("%d passed, %d failed" % (len(runnable) - len(failed), len(failed)))
+    if args.aot:
+        print("%d with a shape operand given as a graph input (JIT only)" %
+              len(shape_inputs))
+    print("%d passed, %d failed" % (len(runnable) - len(failed) - len(shape_inputs),
+                                    len(failed)))
     return 1 if failed else 0
 
 

@@ -40,6 +40,16 @@ InFlightDiagnostic Importer::error() {
   return d;
 }
 
+InFlightDiagnostic Importer::notConstant(int i, StringRef what) {
+  InFlightDiagnostic d = error();
+  d << what << " must be a constant";
+  if (isa_and_nonnull<BlockArgument>(input(i)))
+    d << "; here it is the graph input '" << node->input(i)
+      << "' (tfc-run compiles such an input in from the file given for it; "
+         "tfc-compile needs it as an initializer)";
+  return d;
+}
+
 Value Importer::input(int i) {
   if (i >= node->input_size() || node->input(i).empty())
     return nullptr;

@@ -39,6 +39,9 @@ public:
 
   /// An error at the current node, naming it, its op type and the opset.
   InFlightDiagnostic error();
+  /// "<what> must be a constant" for input `i` of the current node; where
+  /// that input is a graph input, says so and how to give its value.
+  InFlightDiagnostic notConstant(int i, StringRef what);
   /// Input `i` of the current node (null if absent or empty name).
   Value input(int i);
   unsigned numInputs() const;

@@ -103,7 +103,7 @@ LogicalResult Importer::importNormalization(StringRef op) {
     if (Value a = input(1)) {
       axes = constInts(a);
       if (!axes)
-        return error() << "axes must be a constant";
+        return notConstant(1, "axes");
     }
   } else {
     axes = attrInts("axes");

@@ -198,7 +198,7 @@ LogicalResult Importer::importShape(StringRef op) {
       if (Value a = input(1)) {
         axes = constInts(a);
         if (!axes)
-          return error() << "axes must be a constant";
+          return notConstant(1, "axes");
       }
     } else {
       axes = attrInts("axes");
@@ -288,7 +288,7 @@ LogicalResult Importer::importShape(StringRef op) {
       if (Value s = input(1)) {
         sizes = constInts(s);
         if (!sizes)
-          return error() << "split sizes must be a constant";
+          return notConstant(1, "split sizes");
         if (failed(checkSizes(*sizes, "split")))
           return failure();
       }
@@ -364,7 +364,7 @@ LogicalResult Importer::importShape(StringRef op) {
       steps = constI64(SmallVector<int64_t>(n, 1));
     auto axes = constInts(axesV);
     if (!axes)
-      return error() << "axes must be a constant";
+      return notConstant(3, "axes");
     SmallVector<int64_t> shape(t.getShape());
     auto cs = constInts(starts), ce = constInts(ends), cst = constInts(steps);
     for (auto [p, a] : llvm::enumerate(*axes)) {
