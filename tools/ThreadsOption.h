@@ -9,8 +9,12 @@
 
 #include "llvm/ADT/StringRef.h"
 
+/// The most --threads accepted: more than any machine's hardware threads
+/// (libomp would otherwise try to start a team of that size).
+inline constexpr unsigned kMaxThreads = 1024;
+
 /// Removes --threads[=]T from argv into `threads`; returns false on a
-/// missing or non-positive value.
+/// missing value or one outside 1..kMaxThreads.
 inline bool takeThreadsOption(int &argc, char **argv, unsigned &threads) {
   int out = 1;
   for (int i = 1; i < argc; ++i) {
@@ -26,7 +30,8 @@ inline bool takeThreadsOption(int &argc, char **argv, unsigned &threads) {
       argv[out++] = argv[i];
       continue;
     }
-    if (value.getAsInteger(10, threads) || threads == 0)
+    if (value.getAsInteger(10, threads) || threads == 0 ||
+        threads > kMaxThreads)
       return false;
   }
   argc = out;

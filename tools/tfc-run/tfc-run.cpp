@@ -208,12 +208,14 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   tfc_tools::setCrashReportMessage();
   if (!takeThreadsOption(argc, argv, threads))
-    return fail("--threads needs a positive integer");
+    return fail("--threads needs an integer from 1 to " +
+                std::to_string(kMaxThreads));
   tfc_tools::listOnlyToolOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-run: compile and run a model\n\n"
-      "  --threads=<T>  worker threads of the generated code (default 1; the "
+      "  --threads=<T>  worker threads of the generated code (1-1024, default "
+      "1; the "
       "contractions run in parallel; a library from tfc-compile runs on the "
       "threads it was compiled for)\n");
   // A library ignores compile options: say so before judging them against
