@@ -81,6 +81,10 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   if (!tm)
     return nullptr;
   ExecutionEngineOptions eo;
+  // MLIR's default writes a jitdump (JITDUMPDIR, else $HOME/.debug/jit) on
+  // every compile: thousands of directories from a test suite. Only on
+  // request (tfc-run --perf-jitdump).
+  eo.enablePerfNotificationListener = options.perfJitDump;
   // eo.transformer is a function_ref: the std::function must outlive create().
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(options.optLevel, 0, tm.get());

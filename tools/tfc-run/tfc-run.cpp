@@ -151,6 +151,14 @@ static double reportError(StringRef label, StringRef output,
 static cl::opt<bool> dumpLLVM("dump-llvm-dialect",
                               cl::desc("print the module after lowering"),
                               cl::init(false), cl::cat(tfc_tools::toolOptions));
+static cl::opt<bool> perfJitDump(
+    "perf-jitdump",
+    cl::desc("write a jitdump of the compiled code for perf, under "
+             "$JITDUMPDIR (else $HOME)/.debug/jit: perf record -k mono "
+             "tfc-run --perf-jitdump ..., then perf inject --jit -i "
+             "perf.data -o jit.data; perf report -i jit.data names each "
+             "kernel"),
+    cl::init(false), cl::cat(tfc_tools::toolOptions));
 
 /// A "Key:   N kB" field of /proc/self/status in KiB (-1 if unavailable).
 static long procStatusKiB(StringRef key) {
@@ -186,6 +194,7 @@ static std::string compileOnlyOptionGiven() {
                                  &remarks,
                                  &timing,
                                  &dumpLLVM,
+                                 &perfJitDump,
                                  &tfc_tools::optLevel,
                                  &tfc_tools::precision,
                                  &tfc_tools::gemmBlock,
@@ -321,6 +330,7 @@ int main(int argc, char **argv) {
   opts.remarks = remarks;
   opts.threads = std::max(threads, 1u);
   opts.dumpLLVMDialect = dumpLLVM;
+  opts.perfJitDump = perfJitDump;
   if (!compareWith.empty() && compareWith != "unoptimized")
     return fail("--compare takes 'unoptimized', not '" + compareWith + "'");
   // The reference is compiled from a copy taken before any pass runs.

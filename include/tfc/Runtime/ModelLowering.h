@@ -23,6 +23,9 @@ struct CompileOptions {
   /// from the host CPU).
   int64_t gemmRows = 0, gemmCols = 0, gemmKc = 0;
   bool dumpLLVMDialect = false;
+  /// JIT only: write a jitdump of the compiled code for perf (MLIR's
+  /// default writes one on every compile).
+  bool perfJitDump = false;
 };
 
 /// One weight of the lowered `@main` (a trailing argument): its bytes stay
