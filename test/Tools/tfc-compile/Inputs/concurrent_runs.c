@@ -11,6 +11,7 @@
  *                          [N, k0] and [N, k1]; [N - 1, k1] fails) */
 #define _POSIX_C_SOURCE 200809L
 #include "model.h"
+#include "resident_set.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -22,18 +23,6 @@ static int runs;
 static const float *expected;
 static size_t expected_bytes;
 static pthread_barrier_t start;
-
-static long resident_kib(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (!strncmp(line, "VmRSS:", 6))
-      kib = atol(line + 6);
-  if (f)
-    fclose(f);
-  return kib;
-}
 
 /* Input i as [rows, its last size], with values that depend on the index. */
 static float *make_input(tfc_model *m, int i, int64_t rows) {

@@ -5,22 +5,11 @@
  *
  *   failed_runs N M RUNS      (links model.so: inputs [N, k0] and [M, k1]) */
 #include "model.h"
+#include "resident_set.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static long resident_kib(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (!strncmp(line, "VmRSS:", 6))
-      kib = atol(line + 6);
-  if (f)
-    fclose(f);
-  return kib;
-}
 
 /* Binds input i as [rows, its static last size], filled with 0.5. */
 static float *bind(tfc_model *m, int i, int64_t rows) {
