@@ -75,7 +75,8 @@ void tfc_buffers_forget(tfc_run_buffers *run);
  * dynamic sizes, see tfc-cpu-asserts-to-runtime), and by the buffer cache
  * when an allocation fails: returns to the
  * tfc_model_run in progress on this thread, which fails with `message`;
- * outside a run (or on an OpenMP worker) it prints it and aborts. */
+ * outside a run, on an OpenMP worker or inside a parallel region of the
+ * model's code (which cannot be left part way) it prints it and aborts. */
 void tfc_assert_failed(const char *message);
 
 /* Weights in huge pages (lib/Runtime/WeightPages.c): per weight of `info`,

@@ -301,13 +301,17 @@ int omp_get_level(void);
 static int omp_level(void) { return omp_get_level(); }
 #else
 static int omp_level(void) {
-  int (*level)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_level");
+  static int (*level)(void); /* once found, libomp stays loaded */
+  if (!level)
+    level = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_level");
   return level ? level() : 0;
 }
 #endif
 
 /* The level at which the run in progress on this thread started (the
- * caller may itself run in a parallel region). */
+ * caller may itself run in a parallel region); -1 for code compiled
+ * without threads, which has no parallel region of its own (and whose
+ * runs then need not ask libomp). */
 static _Thread_local int assert_level;
 
 void tfc_assert_failed(const char *message) {
@@ -316,7 +320,8 @@ void tfc_assert_failed(const char *message) {
    * in a broken team). Only an allocation inside a kernel's parallel loop
    * fails there (run-time checks and size asserts run outside them), so
    * this stops the process with the reason. */
-  int parallel = omp_level() > (assert_return ? assert_level : 0);
+  int parallel = assert_return ? assert_level >= 0 && omp_level() > assert_level
+                               : omp_level() > 0;
   if (!assert_return || parallel) {
     /* One thread reports and aborts; the team's others wait for it. */
     static int reported;
@@ -408,7 +413,7 @@ int tfc_model_run(tfc_model *m) {
     return fail(m, "%s", assert_message);
   }
   assert_return = &back;
-  assert_level = omp_level();
+  assert_level = info->threads > 1 ? omp_level() : -1;
   info->invoke(args);
   assert_return = outer;
   assert_level = outer_level;
