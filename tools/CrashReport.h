@@ -1,5 +1,4 @@
-//===- CrashReport.h - what tfc's tools print when they crash ----*- C++
-//-*-===//
+//===- CrashReport.h - what tfc's tools print on a crash -------*- C++ -*-===//
 //
 // LLVM's signal handlers print a stack dump on a crash, headed by a request
 // to report it to LLVM's issue tracker; a crash of a tfc tool is tfc's to

@@ -9,6 +9,8 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
+
 /// The most --threads accepted: more than any machine's hardware threads
 /// (libomp would otherwise try to start a team of that size).
 inline constexpr unsigned kMaxThreads = 1024;
@@ -36,6 +38,11 @@ inline bool takeThreadsOption(int &argc, char **argv, unsigned &threads) {
   }
   argc = out;
   return true;
+}
+
+/// The accepted range as the tools' messages give it: "1 to 1024".
+inline std::string threadsRange() {
+  return "1 to " + std::to_string(kMaxThreads);
 }
 
 #endif

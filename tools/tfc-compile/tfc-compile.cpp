@@ -74,14 +74,13 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   tfc_tools::setCrashReportMessage();
   if (!takeThreadsOption(argc, argv, threads))
-    return fail("--threads needs an integer from 1 to " +
-                std::to_string(kMaxThreads));
+    return fail("--threads needs an integer from " + threadsRange());
   tfc_tools::listOnlyToolOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-compile: compile a model to a shared library with a C API\n\n"
-      "  --threads=<T>  worker threads of the generated code (1-1024, default "
-      "1)\n");
+      "  --threads=<T>  worker threads of the generated code (" +
+          threadsRange() + ", default 1)\n");
   if (target != "cpu")
     return fail("unknown --target '" + target + "' (supported: cpu)");
   CompileOptions options;

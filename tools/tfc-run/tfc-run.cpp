@@ -217,16 +217,15 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   tfc_tools::setCrashReportMessage();
   if (!takeThreadsOption(argc, argv, threads))
-    return fail("--threads needs an integer from 1 to " +
-                std::to_string(kMaxThreads));
+    return fail("--threads needs an integer from " + threadsRange());
   tfc_tools::listOnlyToolOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfc-run: compile and run a model\n\n"
-      "  --threads=<T>  worker threads of the generated code (1-1024, default "
-      "1; the "
-      "contractions run in parallel; a library from tfc-compile runs on the "
-      "threads it was compiled for)\n");
+      "  --threads=<T>  worker threads of the generated code (" +
+          threadsRange() +
+          ", default 1; the contractions run in parallel; a library from "
+          "tfc-compile runs on the threads it was compiled for)\n");
   // A library ignores compile options: say so before judging them against
   // this host (--precision=bf16 on a host without AVX512-BF16, say).
   bool library = StringRef(modelPath).ends_with(".so");
