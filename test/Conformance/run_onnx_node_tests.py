@@ -121,8 +121,8 @@ def compare(expected, actual, tolerance=None):
 
 
 def symbolic_model(model, path):
-    """Writes `model` with every graph input's and output's size made a
-    dim_param of its own (initializers keep theirs)."""
+    """Makes every graph input's and output's size of `model` (in place) a
+    dim_param of its own (initializers keep theirs) and writes it."""
     inits = {i.name for i in model.graph.initializer}
     k = 0
     for v in list(model.graph.input) + list(model.graph.output):
@@ -145,8 +145,9 @@ def run_test(tfc_run, data_dir, name, symbolic=False, aot=False):
         model_path = os.path.join(test_dir, "model.onnx")
         if symbolic:
             model_path = os.path.join(tmp, "model.onnx")
-            symbolic_model(onnx.load(os.path.join(test_dir, "model.onnx")),
-                           model_path)
+            # Output names and element types, which run_sets reads from
+            # `model`, stay as they were.
+            symbolic_model(model, model_path)
         if aot:
             library = os.path.join(tmp, "model.so")
             compiler = os.path.join(os.path.dirname(tfc_run), "tfc-compile")
