@@ -91,7 +91,7 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       auto t = cast<RankedTensorType>(v.getType());
       AffineMap batch = broadcastMap(
           RankedTensorType::get(t.getShape().drop_back(2), t.getElementType()),
-          nb, ctx);
+          nb, ctx, res.getShape().take_front(nb));
       SmallVector<AffineExpr> exprs(batch.getResults());
       exprs.push_back(transposed ? cols : rows);
       exprs.push_back(transposed ? rows : cols);

@@ -84,14 +84,17 @@ SmallVector<OpFoldResult> mlir::tfc::broadcastDims(ImplicitLocOpBuilder &b,
 }
 
 AffineMap mlir::tfc::broadcastMap(RankedTensorType operand, int64_t outRank,
-                                  MLIRContext *ctx) {
+                                  MLIRContext *ctx,
+                                  ArrayRef<int64_t> outShape) {
   SmallVector<AffineExpr> exprs;
   int64_t r = operand.getRank();
   for (int64_t i = 0; i < r; ++i) {
-    if (!operand.isDynamicDim(i) && operand.getDimSize(i) == 1)
+    int64_t loop = i + outRank - r;
+    bool loopIsOne = !outShape.empty() && outShape[loop] == 1;
+    if (!operand.isDynamicDim(i) && operand.getDimSize(i) == 1 && !loopIsOne)
       exprs.push_back(getAffineConstantExpr(0, ctx));
     else
-      exprs.push_back(getAffineDimExpr(i + outRank - r, ctx));
+      exprs.push_back(getAffineDimExpr(loop, ctx));
   }
   return AffineMap::get(outRank, 0, exprs, ctx);
 }

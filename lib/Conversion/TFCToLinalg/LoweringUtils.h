@@ -23,9 +23,12 @@ SmallVector<OpFoldResult> broadcastDims(ImplicitLocOpBuilder &b,
                                         ValueRange operands,
                                         RankedTensorType result);
 /// Indexing map that reads `operand` (right-aligned) inside a loop nest of
-/// `outRank` dimensions, pinning its static size-1 dimensions to 0.
+/// `outRank` dimensions, pinning its static size-1 dimensions to 0. With
+/// `outShape` (the loop sizes), a dimension whose loop size is a static 1
+/// too keeps its loop index: no broadcast there, and the map stays a plain
+/// projection (what the GEMM kernels match).
 AffineMap broadcastMap(RankedTensorType operand, int64_t outRank,
-                       MLIRContext *ctx);
+                       MLIRContext *ctx, ArrayRef<int64_t> outShape = {});
 
 /// An empty tensor of the given sizes, or a zero/identity-filled one.
 Value emptyTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,

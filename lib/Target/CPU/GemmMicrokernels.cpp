@@ -34,14 +34,18 @@ namespace {
 
 /// A contraction C[m..., n] += A[m..., k] * W: either W is a constant
 /// (packed at compile time, `raw` holds it as [N, K] or [K, N]) or W is a
-/// [K, N] tensor computed at run time whose rows the kernel reads in place.
+/// tensor computed at run time whose rows the kernel reads in place: one
+/// [K, N] for every leading index, or a batch of them, [b..., K, N] with
+/// the batch dimensions of C[b..., m, n] (attention's Q K^T and P V written
+/// as plain matmuls).
 struct Gemm {
-  Value a, c, b;      // b: the run-time [K, N] operand (null when constant)
+  Value a, c, b; // b: the run-time [b..., K, N] operand (null when constant)
   std::vector<char> storage; // backs `raw` when the constant is a splat
   ArrayRef<char> raw;        // the constant weight's bytes
   bool nk = false;           // raw is [N, K] (else [K, N])
   int64_t n = ShapedType::kDynamic, k = ShapedType::kDynamic;
   int64_t outerRank = 0; // the m... dimensions
+  bool batchedB = false; // b is [b..., K, N], one [K, N] per batch index
   bool isConstant() const { return !b; }
 };
 
@@ -72,7 +76,10 @@ std::optional<Gemm> match(linalg::GenericOp g) {
     return std::nullopt;
   bool nk = maps[1] == AffineMap::get(r, 0, {d(r - 2), d(r - 1)}, ctx);
   bool kn = maps[1] == AffineMap::get(r, 0, {d(r - 1), d(r - 2)}, ctx);
-  if (!nk && !kn)
+  SmallVector<AffineExpr> batchedExprs(outer.begin(), outer.end() - 1);
+  batchedExprs.append({d(r - 1), d(r - 2)});
+  bool batched = r > 3 && maps[1] == AffineMap::get(r, 0, batchedExprs, ctx);
+  if (!nk && !kn && !batched)
     return std::nullopt;
   Value weight = g.getDpsInputs()[1];
   auto wt = cast<RankedTensorType>(weight.getType());
@@ -80,6 +87,15 @@ std::optional<Gemm> match(linalg::GenericOp g) {
   m.a = g.getDpsInputs()[0];
   m.c = g.getDpsInits()[0];
   m.outerRank = r - 2;
+  if (batched) {
+    // Read in place, batch by batch, even when it is a constant: packing
+    // is for one weight shared by all rows.
+    m.b = weight;
+    m.batchedB = true;
+    m.n = wt.getDimSize(r - 2);
+    m.k = wt.getDimSize(r - 3);
+    return m;
+  }
   m.n = wt.getDimSize(nk ? 0 : 1);
   m.k = wt.getDimSize(nk ? 1 : 0);
   m.raw = tfc::constantBytes(weight, m.storage);
@@ -611,6 +627,23 @@ struct GemmMicrokernelsPass
         leadingReassociation(cast<RankedTensorType>(v.getType()).getRank()));
   }
 
+  /// The [K, N] matrix of the run-time weight `w` ([b..., K, N]) at batch
+  /// index `at`.
+  static Value batchSlice(ImplicitLocOpBuilder &b, Value w, ValueRange at) {
+    auto type = cast<RankedTensorType>(w.getType());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(at.begin(), at.end());
+    SmallVector<OpFoldResult> sizes(at.size(), b.getIndexAttr(1));
+    offsets.append(2, b.getIndexAttr(0));
+    for (int64_t d = rank - 2; d < rank; ++d)
+      sizes.push_back(tensor::getMixedSize(b, b.getLoc(), w, d));
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    auto sliceType = RankedTensorType::get(type.getShape().take_back(2),
+                                           type.getElementType());
+    return tensor::ExtractSliceOp::create(b, sliceType, w, offsets, sizes,
+                                          strides);
+  }
+
   /// The kernel for `g`, computed into `out` (the GEMM's own output, or
   /// what the fusion writes when the accumulators do not start from it).
   Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
@@ -642,13 +675,17 @@ struct GemmMicrokernelsPass
       even = m.n % cols == 0;
       spec.kSize = kb.idx(pairs ? m.k / 2 : m.k);
     } else {
-      Value n = tensor::DimOp::create(b, m.b, 1);
+      int64_t bRank = cast<RankedTensorType>(m.b.getType()).getRank();
+      Value n = tensor::DimOp::create(b, m.b, bRank - 1);
       panels = (Value)arith::CeilDivUIOp::create(b, n, kb.idx(cols));
       even = !ShapedType::isDynamic(m.n) && m.n % cols == 0;
-      spec.kSize = tensor::DimOp::create(b, m.b, 0);
+      spec.kSize = tensor::DimOp::create(b, m.b, bRank - 2);
     }
-    Value nSize = m.isConstant() ? kb.idx(m.n)
-                                 : (Value)tensor::DimOp::create(b, m.b, 1);
+    Value nSize =
+        m.isConstant()
+            ? kb.idx(m.n)
+            : (Value)tensor::DimOp::create(
+                  b, m.b, cast<RankedTensorType>(m.b.getType()).getRank() - 1);
 
     // One iteration per (batch..., panel): the leading m dimensions are
     // loop dimensions (no reshapes), the last one is the kernel's rows.
@@ -666,7 +703,11 @@ struct GemmMicrokernelsPass
     // The body at (batch..., panel) ivs on output `out`: the computed block
     // and where it goes.
     auto body = [&](ImplicitLocOpBuilder &lb, ValueRange ivs, Value dest) {
-      KernelBuilder k2{lb, spec, Value(), {}};
+      // A batched run-time weight: this batch index's [K, N].
+      KernelSpec batchSpec = spec;
+      if (m.batchedB)
+        batchSpec.weights = batchSlice(lb, m.b, ivs.take_front(batchRank));
+      KernelBuilder k2{lb, batchSpec, Value(), {}};
       Value j = ivs.back();
       Value col = arith::MulIOp::create(lb, j, k2.idx(cols));
       OpFoldResult width = lb.getIndexAttr(cols);
@@ -717,7 +758,7 @@ struct GemmMicrokernelsPass
       Value fits = arith::CmpIOp::create(
           lb, arith::CmpIPredicate::sle,
           arith::AddIOp::create(lb, col, k2.idx(cols)), nSize);
-      KernelSpec halfSpec = spec;
+      KernelSpec halfSpec = batchSpec;
       halfSpec.cols = cols / 2;
       auto panelIn = [&](bool inBounds, const KernelSpec &ks) {
         return [&, inBounds](OpBuilder &nb, Location loc) {
@@ -730,17 +771,17 @@ struct GemmMicrokernelsPass
                     cols >= 16; // half vectors of >= 8
       auto tail = [&](OpBuilder &nb, Location loc) {
         if (!halves)
-          return panelIn(false, spec)(nb, loc);
+          return panelIn(false, batchSpec)(nb, loc);
         ImplicitLocOpBuilder ib(loc, nb);
         Value narrow = arith::CmpIOp::create(
             ib, arith::CmpIPredicate::sle, nSize,
             arith::AddIOp::create(
                 ib, col, arith::ConstantIndexOp::create(ib, cols / 2)));
         auto inner = scf::IfOp::create(ib, narrow, panelIn(false, halfSpec),
-                                       panelIn(false, spec));
+                                       panelIn(false, batchSpec));
         scf::YieldOp::create(ib, inner.getResult(0));
       };
-      auto split = scf::IfOp::create(lb, fits, panelIn(true, spec), tail);
+      auto split = scf::IfOp::create(lb, fits, panelIn(true, batchSpec), tail);
       return std::make_tuple(split.getResult(0), cOff, cSz);
     };
 

@@ -135,6 +135,55 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     return ok
 
 
+def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
+                        transpose_rhs=False, threads=1, precision="f32",
+                        gemm_block=None):
+    """tfc.matmul of two graph inputs (attention's Q K^T and P V as plain
+    matmuls): B batched like A is read in place by the microkernels, other
+    forms (a transposed or broadcast B, a broadcast A) by the tiled loops.
+    `dyn`: the dimensions of both operands and the result made dynamic
+    (counted from the right, so that they line up under broadcasting).
+    Always f32: bf16 applies to constant weights only."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    a = rng.standard_normal(ashape).astype(np.float32)
+    b = rng.standard_normal(bshape).astype(np.float32)
+    bt = np.swapaxes(b, -1, -2) if transpose_rhs else b
+    ref = a.astype(np.float64) @ bt.astype(np.float64)
+
+    def t(shape):
+        return ttype(shape, {len(shape) - 1 - d for d in dyn})
+
+    attr = " {transpose_rhs}" if transpose_rhs else ""
+    mlir = ("func.func @main(%%a: %s, %%b: %s) -> %s {\n"
+            "  %%y = tfc.matmul %%a, %%b%s : (%s, %s) -> %s\n"
+            "  return %%y : %s\n}\n" % (
+                t(ashape), t(bshape), t(ref.shape), attr, t(ashape),
+                t(bshape), t(ref.shape), t(ref.shape)))
+    case_dir = os.path.join(work, name)
+    os.makedirs(case_dir, exist_ok=True)
+    path = os.path.join(case_dir, "model.mlir")
+    with open(path, "w") as f:
+        f.write(mlir)
+    np.save(os.path.join(case_dir, "a.npy"), a)
+    np.save(os.path.join(case_dir, "b.npy"), b)
+    cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
+           "--precision", precision,
+           "--input", "input0=" + os.path.join(case_dir, "a.npy"),
+           "--input", "input1=" + os.path.join(case_dir, "b.npy")]
+    if gemm_block:
+        cmd.append("--gemm-block=" + gemm_block)
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
+                                                    r.stderr.strip()))
+        return False
+    got = np.load(os.path.join(case_dir, "output0.npy")).astype(np.float64)
+    err = float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
+    ok = got.shape == ref.shape and err <= TOLERANCE
+    print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("tfc_run")
@@ -198,9 +247,32 @@ def main():
         ("threads-2-team-of-1", dict(xshape=(9, 64), n=160, threads=2,
                                      env={"OMP_THREAD_LIMIT": "1"})),
     ]
+    # Products of two activations.
+    activation_cases = [
+        # Batched B: a ragged last panel (40 = 32 + 8: half-width vectors
+        # with 16-lane panels), a size-1 batch dimension, dynamic sizes on
+        # two threads, K past the 96-deep slices of --gemm-block 6x16x96.
+        ("act-batched", dict(ashape=(2, 3, 13, 24), bshape=(2, 3, 24, 40))),
+        ("act-batched-size-1", dict(ashape=(1, 4, 7, 16),
+                                    bshape=(1, 4, 16, 33))),
+        ("act-batched-dynamic", dict(ashape=(2, 3, 19, 130),
+                                     bshape=(2, 3, 130, 50), dyn=(0, 1, 2),
+                                     threads=2)),
+        # One [K, N] for every batch index, then the forms left to the
+        # tiled loops.
+        ("act-shared-b", dict(ashape=(3, 5, 8), bshape=(8, 20))),
+        ("act-shared-a", dict(ashape=(5, 8), bshape=(3, 8, 20))),
+        ("act-transposed-b", dict(ashape=(2, 4, 8), bshape=(2, 5, 8),
+                                  transpose_rhs=True)),
+        ("act-broadcast-both", dict(ashape=(2, 1, 5, 8),
+                                    bshape=(1, 3, 8, 20), threads=2)),
+    ]
     failures = sum(not run_case(tfc_run, work, name, precision=precision,
                                 gemm_block=args.gemm_block, **kw)
                    for name, kw in cases)
+    failures += sum(not run_activation_case(
+        tfc_run, work, name, precision=precision, gemm_block=args.gemm_block,
+        **kw) for name, kw in activation_cases)
     print("%d failures" % failures)
     return 1 if failures else 0
 

@@ -205,6 +205,35 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
 
 // -----
 
+// A run-time B batched like the output ([b, K, N] for C[b, m, n]: Q K^T
+// and P V written as plain matmuls) runs one kernel per (batch, panel),
+// reading that batch's [K, N] in place.
+// CHECK-LABEL: func @runtime_batched
+// CHECK-SAME: %[[B:[a-z0-9]+]]: tensor<3x4x8xf32>
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) in (3, 2)
+// CHECK: %[[BI:.*]] = tensor.extract_slice %[[B]][%[[I]], 0, 0] [1, 4, 8] [1, 1, 1] : tensor<3x4x8xf32> to tensor<4x8xf32>
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
+// CHECK: scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args
+// CHECK: vector.transfer_read %[[BI]][%[[K]], %[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<4x8xf32>, vector<4xf32>
+// CHECK: vector.fma
+// CHECK-NOT: linalg.generic
+func.func @runtime_batched(%x: tensor<3x6x4xf32>, %w: tensor<3x4x8xf32>) -> tensor<3x6x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x6x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x6x8xf32>) -> tensor<3x6x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<3x6x4xf32>, tensor<3x4x8xf32>) outs(%init : tensor<3x6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x6x8xf32>
+  return %r : tensor<3x6x8xf32>
+}
+
+// -----
+
 // The elementwise ops after a GEMM (a GELU-like chain, then a residual add
 // and a [N] row scale) run on the register blocks after the last k slice;
 // a zero fill starts the first slice. With kc=2 and K=4 the first and the
