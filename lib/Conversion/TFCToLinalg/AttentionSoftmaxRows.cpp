@@ -29,15 +29,6 @@ namespace {
 constexpr int64_t kLanes = 16;
 } // namespace
 
-/// a > b ? a : b, which x86 computes in one vmaxps (its operand order):
-/// a NaN score is passed over here, and still makes the row NaN through
-/// exp(NaN - max) in the sum. arith.maximumf, which propagates it, costs a
-/// compare and blend per vector and a long tail per row.
-static Value greater(ImplicitLocOpBuilder &b, Value a, Value bv) {
-  return arith::SelectOp::create(
-      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, a, bv), a, bv);
-}
-
 Value mlir::tfc::TileScores::apply(ImplicitLocOpBuilder &b, Value row,
                                    Value col, Value raw, bool inBounds) const {
   auto vecType = cast<VectorType>(raw.getType());
@@ -132,18 +123,8 @@ SoftmaxRows mlir::tfc::buildSoftmaxRows(ImplicitLocOpBuilder &b, Value s,
                            ValueRange acc) -> SmallVector<Value> {
                          return {greater(lb, read(lb, j, inBounds), acc[0])};
                        });
-        // Halves, down to one lane, then against the old maximum.
-        Value v = maxes[0];
-        for (int64_t n = kLanes / 2; n >= 1; n /= 2)
-          v = greater(rb,
-                      vector::ExtractStridedSliceOp::create(
-                          rb, v, ArrayRef<int64_t>{n}, ArrayRef<int64_t>{n},
-                          ArrayRef<int64_t>{1}),
-                      vector::ExtractStridedSliceOp::create(
-                          rb, v, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{n},
-                          ArrayRef<int64_t>{1}));
-        Value mNew = greater(
-            rb, vector::ExtractOp::create(rb, v, ArrayRef<int64_t>{0}), old);
+        // Across lanes, then against the old maximum.
+        Value mNew = greater(rb, greatestLane(rb, maxes[0]), old);
         Value shift = vector::BroadcastOp::create(
             rb, vecType, arith::MaximumFOp::create(rb, mNew, lowest));
         ValueRange exps = forVectors(

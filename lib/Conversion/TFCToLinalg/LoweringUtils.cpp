@@ -5,7 +5,9 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
 
 #include <limits>
 
@@ -262,4 +264,72 @@ mlir::tfc::forVectors(ImplicitLocOpBuilder &b, Value n, int64_t lanes,
         scf::YieldOp::create(ob, loc, loop.getResults());
       });
   return tail.getResults();
+}
+
+Value mlir::tfc::asRows(ImplicitLocOpBuilder &b, Value v, int64_t axis) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    groups[i < axis ? 0 : 1].push_back(i);
+  return tensor::CollapseShapeOp::create(b, v, groups);
+}
+
+Value mlir::tfc::fromRows(ImplicitLocOpBuilder &b, Value rows, Value input,
+                          int64_t axis, RankedTensorType type) {
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    groups[i < axis ? 0 : 1].push_back(i);
+  return tfc::expandShapeOrReshape(b, b.getLoc(), type, rows, groups,
+                                   mixedDims(b, input));
+}
+
+Value mlir::tfc::greater(ImplicitLocOpBuilder &b, Value a, Value bv) {
+  return arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, a, bv), a, bv);
+}
+
+Value mlir::tfc::greatestLane(ImplicitLocOpBuilder &b, Value v) {
+  int64_t lanes = cast<VectorType>(v.getType()).getNumElements();
+  for (int64_t n = lanes / 2; n >= 1; n /= 2)
+    v = greater(b,
+                vector::ExtractStridedSliceOp::create(
+                    b, v, ArrayRef<int64_t>{n}, ArrayRef<int64_t>{n},
+                    ArrayRef<int64_t>{1}),
+                vector::ExtractStridedSliceOp::create(
+                    b, v, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{n},
+                    ArrayRef<int64_t>{1}));
+  return vector::ExtractOp::create(b, v, ArrayRef<int64_t>{0});
+}
+
+Value mlir::tfc::forEachRow(
+    ImplicitLocOpBuilder &b, Value rows, OpFoldResult width,
+    int64_t rowsPerChunk,
+    function_ref<Value(ImplicitLocOpBuilder &, Value, Value, Value)> row) {
+  Value out = emptyTensor(b, {getAsOpFoldResult(rows), width}, b.getF32Type());
+  Value chunk = indexConst(b, rowsPerChunk);
+  Value chunks = arith::CeilDivUIOp::create(b, rows, chunk);
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{getAsOpFoldResult(chunks)}, ValueRange{out},
+      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value shared = forall.getRegionIterArgs()[0];
+  Value r0 = arith::MulIOp::create(b, forall.getInductionVar(0), chunk);
+  Value count =
+      arith::MinUIOp::create(b, chunk, arith::SubIOp::create(b, rows, r0));
+  SmallVector<OpFoldResult> offsets = {r0, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {count, width};
+  SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
+  Value tile = tensor::ExtractSliceOp::create(b, shared, offsets, sizes, ones);
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), count, indexConst(b, 1), ValueRange{tile},
+      [&](OpBuilder &ob, Location loc, Value i, ValueRange iter) {
+        ImplicitLocOpBuilder rb(loc, ob);
+        Value r = arith::AddIOp::create(rb, r0, i);
+        scf::YieldOp::create(rb, ValueRange{row(rb, r, i, iter[0])});
+      });
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loop.getResult(0), shared, offsets,
+                                        sizes, ones);
+  return forall.getResult(0);
 }

@@ -129,6 +129,33 @@ void checkEach(
     ImplicitLocOpBuilder &b, Operation *op, Value values,
     function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value)> test);
 
+/// [R, D] view of `v` with the dimensions [axis, rank) folded into D (the
+/// row kernels' operands), and a kernel's [R, D] result `rows` back in
+/// `type`, the shape of `input`.
+Value asRows(ImplicitLocOpBuilder &b, Value v, int64_t axis);
+Value fromRows(ImplicitLocOpBuilder &b, Value rows, Value input, int64_t axis,
+               RankedTensorType type);
+
+/// An [R, D] f32 result (`rows` = R, `width` = D) computed row by row:
+/// `row` gets the row's index in the result, its index `i` in the current
+/// tile and the tile, and returns the tile with row `i` written. The rows
+/// run in chunks of `rowsPerChunk`, the chunks as an scf.forall (the CPU
+/// pipeline runs them on its threads).
+Value forEachRow(
+    ImplicitLocOpBuilder &b, Value rows, OpFoldResult width,
+    int64_t rowsPerChunk,
+    function_ref<Value(ImplicitLocOpBuilder &, Value row, Value i, Value tile)>
+        row);
+
+/// a > b ? a : b, which x86 computes in one vmaxps (its operand order): a
+/// NaN in a row is passed over by the row's max, and still makes the row
+/// NaN through exp(NaN - max) in the sum. arith.maximumf, which propagates
+/// it, costs a compare and blend per vector and a long tail per row.
+Value greater(ImplicitLocOpBuilder &b, Value a, Value bv);
+/// The greatest lane of the vector `v` by `greater`, over halves of the
+/// vector down to one lane.
+Value greatestLane(ImplicitLocOpBuilder &b, Value v);
+
 /// Normalizes a possibly negative axis.
 inline int64_t normAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
@@ -141,6 +168,9 @@ void populateContractionLoweringPatterns(RewritePatternSet &patterns);
 void populatePatchConvLoweringPatterns(RewritePatternSet &patterns);
 void populateNormalizationLoweringPatterns(RewritePatternSet &patterns);
 void populateRowNormKernelPatterns(RewritePatternSet &patterns);
+/// f32 softmax and log_softmax over the last dimension as one vector kernel
+/// over the rows (RowSoftmaxKernel.cpp).
+void populateRowSoftmaxKernelPatterns(RewritePatternSet &patterns);
 void populateAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);

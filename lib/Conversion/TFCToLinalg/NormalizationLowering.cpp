@@ -241,4 +241,5 @@ void mlir::tfc::populateNormalizationLoweringPatterns(
                LayerNormLowering, RmsNormLowering>(
       patterns.getContext());
   populateRowNormKernelPatterns(patterns);
+  populateRowSoftmaxKernelPatterns(patterns);
 }

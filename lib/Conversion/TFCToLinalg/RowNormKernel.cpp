@@ -15,14 +15,12 @@
 //===----------------------------------------------------------------------===//
 #include "LoweringUtils.h"
 #include "tfc/Dialect/TFC/IR/TFC.h"
-#include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -41,15 +39,6 @@ struct RowNorm {
   float eps;
   bool centred; // layer_norm (true) or rms_norm (false)
 };
-
-/// [R, D] view of `v` with the dimensions [axis, rank) folded into D.
-Value asRows(ImplicitLocOpBuilder &b, Value v, int64_t axis) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    groups[i < axis ? 0 : 1].push_back(i);
-  return tensor::CollapseShapeOp::create(b, v, groups);
-}
 
 /// True when `p` (scale or bias) is absent or its static shape is the
 /// normalized dimensions with any leading 1s (no broadcast inside them).
@@ -109,31 +98,13 @@ FailureOr<RowNorm> matchRowNorm(ImplicitLocOpBuilder &b, Value input,
 Value buildRowNorm(ImplicitLocOpBuilder &b, const RowNorm &n) {
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({kLanes}, f32);
-  Value c0 = indexConst(b, 0), c1 = indexConst(b, 1);
+  Value c0 = indexConst(b, 0);
   Value lanes = indexConst(b, kLanes), dim = indexConst(b, n.d);
   Value rows = dimValue(b, n.x, 0);
   Value pad = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
   Value zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
   SmallVector<bool> inBounds = {true};
-
-  Value out = emptyTensor(b, {getAsOpFoldResult(rows), b.getIndexAttr(n.d)},
-                          f32);
-  Value chunk = indexConst(b, kRowsPerChunk);
-  Value chunks = arith::CeilDivUIOp::create(b, rows, chunk);
-  auto forall = scf::ForallOp::create(
-      b, ArrayRef<OpFoldResult>{getAsOpFoldResult(chunks)}, ValueRange{out},
-      std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value shared = forall.getRegionIterArgs()[0];
-  Value r0 = arith::MulIOp::create(b, forall.getInductionVar(0), chunk);
-  Value count = arith::MinUIOp::create(
-      b, chunk, arith::SubIOp::create(b, rows, r0));
-  SmallVector<OpFoldResult> offsets = {r0, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {count, b.getIndexAttr(n.d)};
-  SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
-  Value tile = tensor::ExtractSliceOp::create(b, shared, offsets, sizes, ones);
 
   // The row's input x (+ residual) at column j.
   auto load = [&](ImplicitLocOpBuilder &lb, Value row, Value j) -> Value {
@@ -166,11 +137,9 @@ Value buildRowNorm(ImplicitLocOpBuilder &b, const RowNorm &n) {
                                        arith::FastMathFlags::reassoc);
   };
 
-  auto rowLoop = scf::ForOp::create(
-      b, c0, count, c1, ValueRange{tile},
-      [&](OpBuilder &ob, Location loc, Value i, ValueRange iter) {
-        ImplicitLocOpBuilder rb(loc, ob);
-        Value row = arith::AddIOp::create(rb, r0, i);
+  return forEachRow(
+      b, rows, b.getIndexAttr(n.d), kRowsPerChunk,
+      [&](ImplicitLocOpBuilder &rb, Value row, Value i, Value tile) -> Value {
         Value invD = arith::ConstantOp::create(
             rb, rb.getF32FloatAttr(1.0f / static_cast<float>(n.d)));
         Value mean = arith::ConstantOp::create(rb, rb.getF32FloatAttr(0));
@@ -195,7 +164,7 @@ Value buildRowNorm(ImplicitLocOpBuilder &b, const RowNorm &n) {
             math::SqrtOp::create(rb, arith::AddFOp::create(rb, var, eps)));
         Value rstdVec = vector::BroadcastOp::create(rb, vecType, rstd);
         auto write = scf::ForOp::create(
-            rb, c0, dim, lanes, ValueRange{iter[0]},
+            rb, c0, dim, lanes, ValueRange{tile},
             [&](OpBuilder &ob2, Location loc2, Value j, ValueRange t) {
               ImplicitLocOpBuilder ib(loc2, ob2);
               Value y = load(ib, row, j);
@@ -211,22 +180,8 @@ Value buildRowNorm(ImplicitLocOpBuilder &b, const RowNorm &n) {
                             .getResult();
               scf::YieldOp::create(ib, ValueRange{w});
             });
-        scf::YieldOp::create(rb, write.getResults());
+        return write.getResult(0);
       });
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, rowLoop.getResult(0), shared,
-                                        offsets, sizes, ones);
-  return forall.getResult(0);
-}
-
-/// The [R, D] result back in the norm's result type.
-Value fromRows(ImplicitLocOpBuilder &b, Value rows, Value input,
-               int64_t axis, RankedTensorType type) {
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    groups[i < axis ? 0 : 1].push_back(i);
-  return tfc::expandShapeOrReshape(b, b.getLoc(), type, rows, groups,
-                                   mixedDims(b, input));
 }
 
 struct LayerNormRowKernel : OpRewritePattern<LayerNormOp> {

@@ -64,6 +64,8 @@ func.func @linear_layouts(%x: tensor<4x8xf32>, %wnk: tensor<5x8xf32>, %wkn: tens
 
 // -----
 
+// A softmax over another axis than the last expands into max, exp, sum
+// and divide generics.
 // CHECK-LABEL: func @softmax_expands
 func.func @softmax_expands(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
   // CHECK: arith.maximumf
@@ -71,8 +73,32 @@ func.func @softmax_expands(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
   // CHECK: arith.addf
   // CHECK: arith.divf
   // CHECK-NOT: tfc.
-  %0 = tfc.softmax %a : tensor<2x8xf32>
+  %0 = tfc.softmax %a {axis = 0 : i64} : tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Over the last axis: one row kernel (RowSoftmaxKernel.cpp; numerics in
+// row-softmax-kernel.test): per row the max, exp and sum, then the scale by
+// 1 / sum, each a loop of whole vectors and a masked tail (here 2 x 16 of
+// 40, then 8).
+// CHECK-LABEL: func @softmax_rows
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x3x40xf32> into tensor<6x40xf32>
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK: arith.cmpf ogt, {{.*}} : vector<16xf32>
+// CHECK: scf.if
+// CHECK: vector.transfer_read {{.*}} : tensor<6x40xf32>, vector<16xf32>
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.expand_shape
+// CHECK-NOT: linalg.generic
+func.func @softmax_rows(%a: tensor<2x3x40xf32>) -> tensor<2x3x40xf32> {
+  %0 = tfc.softmax %a {axis = -1 : i64} : tensor<2x3x40xf32>
+  return %0 : tensor<2x3x40xf32>
 }
 
 // -----
