@@ -108,9 +108,11 @@ matchStage(Value v, RankedTensorType type, SmallVector<EpilogueOperand> &ops) {
         return std::nullopt;
       chained = in->getOperandNumber();
     } else if (isElementwiseMap(map, t, type)) {
-      others.push_back({in->get(), /*row=*/false});
+      others.push_back({in->get(), EpilogueOperand::Full});
     } else if (isRowMap(map) && t.getRank() == 1) {
-      others.push_back({in->get(), /*row=*/true});
+      others.push_back({in->get(), EpilogueOperand::Row});
+    } else if (t.getRank() == 0 && map.getNumResults() == 0) {
+      others.push_back({in->get(), EpilogueOperand::Scalar});
     } else {
       return std::nullopt;
     }

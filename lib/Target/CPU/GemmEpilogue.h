@@ -30,8 +30,15 @@ GemmInit matchGemmInit(Value c);
 
 /// An operand of an epilogue stage other than the GEMM's value.
 struct EpilogueOperand {
+  enum Kind {
+    Full,   // the output's full shape
+    Row,    // [N], broadcast over the rows
+    Scalar, // a rank-0 tensor, broadcast everywhere (a scale)
+  };
   Value source;
-  bool row; // [N], broadcast over the rows; else the output's full shape
+  Kind kind;
+  /// Whether the kernel cuts it like the output.
+  bool isFull() const { return kind == Full; }
 };
 
 /// A chain of elementwise linalg.generics, each the only user of the one

@@ -214,8 +214,13 @@ struct KernelBuilder {
             for (auto [op, blk] :
                  llvm::zip(s.epilogue.operands, epilogueBlocks))
               operands.push_back(
-                  op.row ? k.read(blk, {col}, inBounds)
-                         : k.read(blk, {row, k.idx(0)}, inBounds));
+                  op.kind == cpu::EpilogueOperand::Scalar
+                      ? (Value)vector::BroadcastOp::create(
+                            lb, k.vecType(),
+                            tensor::ExtractOp::create(lb, blk, ValueRange{}))
+                  : op.kind == cpu::EpilogueOperand::Row
+                      ? k.read(blk, {col}, inBounds)
+                      : k.read(blk, {row, k.idx(0)}, inBounds));
             cur = write(lb, cpu::applyGemmEpilogue(lb, s.epilogue, v, operands),
                         row, cur);
           }
@@ -496,12 +501,14 @@ struct GemmMicrokernelsPass
       bool parallel = !g->getParentOfType<LoopLikeOpInterface>();
       // A GEMM with a static, non-empty K starts from its fill or bias (the
       // attention's q k^T tiles from zero); a constant weight's (a linear
-      // layer) also applies the elementwise ops after it in registers.
+      // layer) also applies the elementwise ops after it in registers, and
+      // so does a top-level one by a run-time weight (the scale of
+      // attention scores written as a matmul and a divide).
       cpu::GemmInit init;
       cpu::GemmEpilogue epilogue;
       if (!ShapedType::isDynamic(m.k) && m.k > 0)
         init = cpu::matchGemmInit(m.c);
-      if (m.isConstant() && m.k > 0)
+      if ((m.isConstant() || parallel) && m.k > 0)
         epilogue = cpu::matchGemmEpilogue(g);
       // The kernel writes every element of its output when it does not
       // start from the output's values.
@@ -527,7 +534,7 @@ struct GemmMicrokernelsPass
         rows.outerRank = 1;
         cpu::GemmEpilogue flat = epilogue;
         for (cpu::EpilogueOperand &op : flat.operands)
-          if (!op.row)
+          if (op.isFull())
             op.source = collapseLeading(b, op.source);
         Value flatResult = build(rewriter, g, rows, parallel, init, flat,
                                  collapseLeading(b, out));
@@ -741,7 +748,7 @@ struct GemmMicrokernelsPass
       // The epilogue's full-shape operands, cut like the output.
       SmallVector<Value> epilogueBlocks;
       for (const cpu::EpilogueOperand &op : epilogue.operands)
-        epilogueBlocks.push_back(op.row ? op.source : block(op.source));
+        epilogueBlocks.push_back(op.isFull() ? block(op.source) : op.source);
       k2.epilogueBlocks = epilogueBlocks;
       Value blk = block(dest);
       if (even)

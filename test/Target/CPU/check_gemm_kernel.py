@@ -136,29 +136,39 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
 
 
 def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
-                        transpose_rhs=False, threads=1, precision="f32",
-                        gemm_block=None):
+                        transpose_rhs=False, divide_by=None, threads=1,
+                        precision="f32", gemm_block=None):
     """tfc.matmul of two graph inputs (attention's Q K^T and P V as plain
     matmuls): B batched like A is read in place by the microkernels, other
     forms (a transposed or broadcast B, a broadcast A) by the tiled loops.
     `dyn`: the dimensions of both operands and the result made dynamic
     (counted from the right, so that they line up under broadcasting).
+    `divide_by`: the product divided by this scalar (a rank-0 constant,
+    as attention scales its scores; fused into the kernel's epilogue).
     Always f32: bf16 applies to constant weights only."""
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     a = rng.standard_normal(ashape).astype(np.float32)
     b = rng.standard_normal(bshape).astype(np.float32)
     bt = np.swapaxes(b, -1, -2) if transpose_rhs else b
     ref = a.astype(np.float64) @ bt.astype(np.float64)
+    if divide_by is not None:
+        ref = ref / np.float32(divide_by)
 
     def t(shape):
         return ttype(shape, {len(shape) - 1 - d for d in dyn})
 
     attr = " {transpose_rhs}" if transpose_rhs else ""
-    mlir = ("func.func @main(%%a: %s, %%b: %s) -> %s {\n"
-            "  %%y = tfc.matmul %%a, %%b%s : (%s, %s) -> %s\n"
-            "  return %%y : %s\n}\n" % (
-                t(ashape), t(bshape), t(ref.shape), attr, t(ashape),
-                t(bshape), t(ref.shape), t(ref.shape)))
+    rt = t(ref.shape)
+    body = "  %%y = tfc.matmul %%a, %%b%s : (%s, %s) -> %s\n" % (
+        attr, t(ashape), t(bshape), rt)
+    result = "%y"
+    if divide_by is not None:
+        body += ("  %%s = arith.constant dense<%r> : tensor<f32>\n"
+                 "  %%y2 = tfc.div %%y, %%s : (%s, tensor<f32>) -> %s\n" % (
+                     float(divide_by), rt, rt))
+        result = "%y2"
+    mlir = "func.func @main(%%a: %s, %%b: %s) -> %s {\n%s  return %s : %s\n}\n" % (
+        t(ashape), t(bshape), rt, body, result, rt)
     case_dir = os.path.join(work, name)
     os.makedirs(case_dir, exist_ok=True)
     path = os.path.join(case_dir, "model.mlir")
@@ -258,6 +268,13 @@ def main():
         ("act-batched-dynamic", dict(ashape=(2, 3, 19, 130),
                                      bshape=(2, 3, 130, 50), dyn=(0, 1, 2),
                                      threads=2)),
+        # Divided by a scalar after the product: in the epilogue (a ragged
+        # panel), and with a dynamic K as a separate divide.
+        ("act-batched-scaled", dict(ashape=(1, 2, 9, 64),
+                                    bshape=(1, 2, 64, 37), divide_by=8.0)),
+        ("act-batched-scaled-dynamic", dict(ashape=(3, 11, 20),
+                                            bshape=(3, 20, 21), dyn=(0, 1),
+                                            divide_by=0.125, threads=2)),
         # One [K, N] for every batch index, then the forms left to the
         # tiled loops.
         ("act-shared-b", dict(ashape=(3, 5, 8), bshape=(8, 20))),
