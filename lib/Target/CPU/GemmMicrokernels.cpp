@@ -32,26 +32,78 @@ namespace cpu = mlir::tfc::cpu;
 
 namespace {
 
-/// A contraction C[m..., n] += A[m..., k] * W: either W is a constant
-/// (packed at compile time, `raw` holds it as [N, K] or [K, N]) or W is a
-/// tensor computed at run time whose rows the kernel reads in place: one
-/// [K, N] for every leading index, or a batch of them, [b..., K, N] with
-/// the batch dimensions of C[b..., m, n] (attention's Q K^T and P V written
-/// as plain matmuls).
+/// A contraction C[b..., m, n] += A[.., m, k] * B: either B is a constant
+/// [N, K] or [K, N] (packed at compile time, `raw` holds it) for every
+/// leading index of C, or B is a tensor computed at run time, [.., K, N]
+/// read in place, or [.., N, K] transposed into that first (attention's
+/// Q K^T and P V written as plain matmuls). The leading dimensions of A and
+/// of a run-time B each read one batch dimension of C, in order, or index
+/// 0 (a size-1 dimension that broadcasts); an operand of lower rank lacks
+/// the first ones (numpy broadcasting).
 struct Gemm {
-  Value a, c, b; // b: the run-time [b..., K, N] operand (null when constant)
+  Value a, c, b;             // b: the run-time operand (null when constant)
   std::vector<char> storage; // backs `raw` when the constant is a splat
   ArrayRef<char> raw;        // the constant weight's bytes
-  bool nk = false;           // raw is [N, K] (else [K, N])
+  bool nk = false;           // raw, or b, is [.., N, K] (else [.., K, N])
   int64_t n = ShapedType::kDynamic, k = ShapedType::kDynamic;
-  int64_t outerRank = 0; // the m... dimensions
-  bool batchedB = false; // b is [b..., K, N], one [K, N] per batch index
+  int64_t outerRank = 0; // C's leading dimensions and m
+  /// Per leading dimension of A and of a run-time B: the batch dimension
+  /// of C it reads, or -1 for index 0.
+  SmallVector<int64_t> aBatch, bBatch;
   bool isConstant() const { return !b; }
 };
 
+/// Whether `map` reads `trailing` last and, before that, batch dimensions
+/// among the first `batchDims` loops in increasing order or the constant 0;
+/// those go to `dims` (-1 for 0).
+bool matchLeading(AffineMap map, ArrayRef<AffineExpr> trailing,
+                  int64_t batchDims, SmallVector<int64_t> &dims) {
+  dims.clear();
+  int64_t lead = map.getNumResults() - trailing.size();
+  if (lead < 0 || map.getNumSymbols() ||
+      map.getResults().take_back(trailing.size()) != trailing)
+    return false;
+  int64_t last = -1;
+  for (AffineExpr e : map.getResults().take_front(lead)) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0)
+        return false;
+      dims.push_back(-1);
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || (int64_t)d.getPosition() >= batchDims ||
+        (int64_t)d.getPosition() <= last)
+      return false;
+    last = d.getPosition();
+    dims.push_back(last);
+  }
+  return true;
+}
+
+/// Whether the body is exactly c + a * b (either operand order): what the
+/// kernel computes. linalg's contraction check also passes bodies with
+/// unary ops on the operands (a negation, say), which the kernel would
+/// drop.
+bool isMultiplyAdd(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(body.front());
+  auto add = dyn_cast<arith::AddFOp>(*std::next(body.begin()));
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto is = [](Value v, Value x, Value y) { return v == x || v == y; };
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        c = body.getArgument(2);
+  return mul && add && yield.getValues().size() == 1 &&
+         yield.getValues()[0] == add.getResult() && a != b &&
+         is(mul.getLhs(), a, b) && is(mul.getRhs(), a, b) &&
+         mul.getLhs() != mul.getRhs() && is(add.getLhs(), c, mul.getResult()) &&
+         is(add.getRhs(), c, mul.getResult()) && add.getLhs() != add.getRhs();
+}
+
 std::optional<Gemm> match(linalg::GenericOp g) {
-  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(g))
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || !isMultiplyAdd(g))
     return std::nullopt;
   for (Value v : g->getOperands()) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
@@ -64,51 +116,44 @@ std::optional<Gemm> match(linalg::GenericOp g) {
     return std::nullopt;
   MLIRContext *ctx = g.getContext();
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> outer;
-  for (int64_t i = 0; i < r - 2; ++i)
-    outer.push_back(d(i));
-  SmallVector<AffineExpr> aExprs(outer), cExprs(outer);
-  aExprs.push_back(d(r - 1));
-  cExprs.push_back(d(r - 2));
+  int64_t batchDims = r - 3; // loops: batch..., m, n, k
+  AffineExpr mDim = d(r - 3), nDim = d(r - 2), kDim = d(r - 1);
   SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(r, 0, aExprs, ctx) ||
-      maps[2] != AffineMap::get(r, 0, cExprs, ctx))
+  SmallVector<AffineExpr> cExprs;
+  for (int64_t i = 0; i < r - 1; ++i)
+    cExprs.push_back(d(i)); // batch..., m, n
+  if (maps[2] != AffineMap::get(r, 0, cExprs, ctx))
     return std::nullopt;
-  bool nk = maps[1] == AffineMap::get(r, 0, {d(r - 2), d(r - 1)}, ctx);
-  bool kn = maps[1] == AffineMap::get(r, 0, {d(r - 1), d(r - 2)}, ctx);
-  SmallVector<AffineExpr> batchedExprs(outer.begin(), outer.end() - 1);
-  batchedExprs.append({d(r - 1), d(r - 2)});
-  bool batched = r > 3 && maps[1] == AffineMap::get(r, 0, batchedExprs, ctx);
-  if (!nk && !kn && !batched)
-    return std::nullopt;
-  Value weight = g.getDpsInputs()[1];
-  auto wt = cast<RankedTensorType>(weight.getType());
   Gemm m;
   m.a = g.getDpsInputs()[0];
   m.c = g.getDpsInits()[0];
   m.outerRank = r - 2;
-  if (batched) {
-    // Read in place, batch by batch, even when it is a constant: packing
-    // is for one weight shared by all rows.
-    m.b = weight;
-    m.batchedB = true;
-    m.n = wt.getDimSize(r - 2);
-    m.k = wt.getDimSize(r - 3);
-    return m;
-  }
-  m.n = wt.getDimSize(nk ? 0 : 1);
-  m.k = wt.getDimSize(nk ? 1 : 0);
-  m.raw = tfc::constantBytes(weight, m.storage);
-  if (!m.storage.empty())
-    m.raw = m.storage;
+  if (!matchLeading(maps[0], {mDim, kDim}, batchDims, m.aBatch))
+    return std::nullopt;
+  bool kn = matchLeading(maps[1], {kDim, nDim}, batchDims, m.bBatch);
+  bool nk = !kn && matchLeading(maps[1], {nDim, kDim}, batchDims, m.bBatch);
+  if (!kn && !nk)
+    return std::nullopt;
+  Value weight = g.getDpsInputs()[1];
+  auto wt = cast<RankedTensorType>(weight.getType());
+  int64_t wr = wt.getRank();
   m.nk = nk;
-  if (m.raw.empty()) {
-    // A run-time operand: its rows must be the output's columns.
-    if (!kn)
-      return std::nullopt;
-    m.b = weight;
-    return m;
+  m.n = wt.getDimSize(nk ? wr - 2 : wr - 1);
+  m.k = wt.getDimSize(nk ? wr - 1 : wr - 2);
+  // A constant weight of one [N, K] for every row of an A batched like C
+  // is packed; every other weight is read at run time, batch by batch
+  // (packing is for one weight shared by all rows).
+  bool aLikeC = (int64_t)m.aBatch.size() == batchDims &&
+                llvm::all_of(llvm::enumerate(m.aBatch), [](auto e) {
+                  return e.value() == (int64_t)e.index();
+                });
+  if (m.bBatch.empty() && aLikeC) {
+    m.raw = tfc::constantBytes(weight, m.storage);
+    if (!m.storage.empty())
+      m.raw = m.storage;
   }
+  if (m.raw.empty())
+    m.b = weight;
   return m;
 }
 
@@ -532,6 +577,7 @@ struct GemmMicrokernelsPass
         Gemm rows = m;
         rows.a = collapseLeading(b, m.a);
         rows.outerRank = 1;
+        rows.aBatch.clear();
         cpu::GemmEpilogue flat = epilogue;
         for (cpu::EpilogueOperand &op : flat.operands)
           if (op.isFull())
@@ -634,21 +680,38 @@ struct GemmMicrokernelsPass
         leadingReassociation(cast<RankedTensorType>(v.getType()).getRank()));
   }
 
-  /// The [K, N] matrix of the run-time weight `w` ([b..., K, N]) at batch
-  /// index `at`.
-  static Value batchSlice(ImplicitLocOpBuilder &b, Value w, ValueRange at) {
-    auto type = cast<RankedTensorType>(w.getType());
+  /// The matrix of `v` ([.., R, C], with `matrix` its sizes R and C) at the
+  /// batch indices `ivs` of the output: leading dimension i of `v` at
+  /// ivs[dims[i]], or at 0 where dims[i] is -1.
+  static Value batchSlice(ImplicitLocOpBuilder &b, Value v,
+                          ArrayRef<OpFoldResult> matrix, ArrayRef<int64_t> dims,
+                          ValueRange ivs) {
+    auto type = cast<RankedTensorType>(v.getType());
     int64_t rank = type.getRank();
-    SmallVector<OpFoldResult> offsets(at.begin(), at.end());
-    SmallVector<OpFoldResult> sizes(at.size(), b.getIndexAttr(1));
+    SmallVector<OpFoldResult> offsets, sizes;
+    for (int64_t dim : dims) {
+      offsets.push_back(dim < 0 ? (OpFoldResult)b.getIndexAttr(0) : ivs[dim]);
+      sizes.push_back(b.getIndexAttr(1));
+    }
     offsets.append(2, b.getIndexAttr(0));
-    for (int64_t d = rank - 2; d < rank; ++d)
-      sizes.push_back(tensor::getMixedSize(b, b.getLoc(), w, d));
+    sizes.append(matrix.begin(), matrix.end());
     SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
     auto sliceType = RankedTensorType::get(type.getShape().take_back(2),
                                            type.getElementType());
-    return tensor::ExtractSliceOp::create(b, sliceType, w, offsets, sizes,
+    return tensor::ExtractSliceOp::create(b, sliceType, v, offsets, sizes,
                                           strides);
+  }
+
+  /// `v` ([.., N, K]) as [.., K, N].
+  static Value transposeLast(ImplicitLocOpBuilder &b, Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(perm[rank - 2], perm[rank - 1]);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, b.getLoc(), v);
+    std::swap(sizes[rank - 2], sizes[rank - 1]);
+    Value init = tensor::EmptyOp::create(b, sizes, type.getElementType());
+    return linalg::TransposeOp::create(b, v, init, perm)->getResult(0);
   }
 
   /// The kernel for `g`, computed into `out` (the GEMM's own output, or
@@ -667,6 +730,7 @@ struct GemmMicrokernelsPass
     OpFoldResult panels;
     bool even;
     Value a = m.a; // what the kernel reads of A: f32, or i32 bf16 pairs
+    Value bKN;     // the run-time weight as [.., K, N]
     if (m.isConstant()) {
       spec.weights = packedWeights(b, g, m, pairs);
       if (pairs)
@@ -682,23 +746,34 @@ struct GemmMicrokernelsPass
       even = m.n % cols == 0;
       spec.kSize = kb.idx(pairs ? m.k / 2 : m.k);
     } else {
-      int64_t bRank = cast<RankedTensorType>(m.b.getType()).getRank();
-      Value n = tensor::DimOp::create(b, m.b, bRank - 1);
+      // Read in rows of N: an [N, K] operand is transposed once (K N
+      // elements against the kernel's M K N multiply-adds).
+      bKN = m.nk ? transposeLast(b, m.b) : m.b;
+      spec.weights = bKN;
+      int64_t bRank = cast<RankedTensorType>(bKN.getType()).getRank();
+      Value n = tensor::DimOp::create(b, bKN, bRank - 1);
       panels = (Value)arith::CeilDivUIOp::create(b, n, kb.idx(cols));
       even = !ShapedType::isDynamic(m.n) && m.n % cols == 0;
-      spec.kSize = tensor::DimOp::create(b, m.b, bRank - 2);
+      spec.kSize = tensor::DimOp::create(b, bKN, bRank - 2);
     }
     Value nSize =
         m.isConstant()
             ? kb.idx(m.n)
             : (Value)tensor::DimOp::create(
-                  b, m.b, cast<RankedTensorType>(m.b.getType()).getRank() - 1);
+                  b, bKN, cast<RankedTensorType>(bKN.getType()).getRank() - 1);
 
     // One iteration per (batch..., panel): the leading m dimensions are
     // loop dimensions (no reshapes), the last one is the kernel's rows.
     int64_t batchRank = m.outerRank - 1;
-    SmallVector<OpFoldResult> cSizes = tensor::getMixedSizes(b, b.getLoc(), out);
-    SmallVector<OpFoldResult> aSizes = tensor::getMixedSizes(b, b.getLoc(), a);
+    SmallVector<OpFoldResult> cSizes =
+        tensor::getMixedSizes(b, b.getLoc(), out);
+    auto matrixSizes = [&](Value v) {
+      SmallVector<OpFoldResult> all = tensor::getMixedSizes(b, b.getLoc(), v);
+      return SmallVector<OpFoldResult>(ArrayRef(all).take_back(2));
+    };
+    SmallVector<OpFoldResult> aMatrix = matrixSizes(a), bMatrix;
+    if (bKN)
+      bMatrix = matrixSizes(bKN);
     SmallVector<OpFoldResult> ubs(cSizes.begin(), cSizes.begin() + batchRank);
     ubs.push_back(panels);
     SmallVector<OpFoldResult> strides(m.outerRank + 1, b.getIndexAttr(1));
@@ -712,8 +787,8 @@ struct GemmMicrokernelsPass
     auto body = [&](ImplicitLocOpBuilder &lb, ValueRange ivs, Value dest) {
       // A batched run-time weight: this batch index's [K, N].
       KernelSpec batchSpec = spec;
-      if (m.batchedB)
-        batchSpec.weights = batchSlice(lb, m.b, ivs.take_front(batchRank));
+      if (!m.bBatch.empty())
+        batchSpec.weights = batchSlice(lb, bKN, bMatrix, m.bBatch, ivs);
       KernelBuilder k2{lb, batchSpec, Value(), {}};
       Value j = ivs.back();
       Value col = arith::MulIOp::create(lb, j, k2.idx(cols));
@@ -732,10 +807,7 @@ struct GemmMicrokernelsPass
         sizes.append({full[batchRank], lastSize});
         return std::make_pair(offsets, sizes);
       };
-      auto [aOff, aSz] = place(aSizes, lb.getIndexAttr(0), aSizes.back());
-      k2.a = tensor::ExtractSliceOp::create(
-          lb, rowsType(a, cast<RankedTensorType>(a.getType()).getShape().back()),
-          a, aOff, aSz, strides);
+      k2.a = batchSlice(lb, a, aMatrix, m.aBatch, ivs);
       // Not a structured binding: the lambda below captures them.
       std::pair<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>> cPlace =
           place(cSizes, col, width);

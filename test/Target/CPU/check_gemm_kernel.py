@@ -139,8 +139,9 @@ def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
                         transpose_rhs=False, divide_by=None, threads=1,
                         precision="f32", gemm_block=None):
     """tfc.matmul of two graph inputs (attention's Q K^T and P V as plain
-    matmuls): B batched like A is read in place by the microkernels, other
-    forms (a transposed or broadcast B, a broadcast A) by the tiled loops.
+    matmuls), all run by the microkernels: B read in place batch by batch
+    (a transposed B transposed once first), batch dimensions of either
+    operand that broadcast read at index 0 or not at all.
     `dyn`: the dimensions of both operands and the result made dynamic
     (counted from the right, so that they line up under broadcasting).
     `divide_by`: the product divided by this scalar (a rank-0 constant,
@@ -275,8 +276,9 @@ def main():
         ("act-batched-scaled-dynamic", dict(ashape=(3, 11, 20),
                                             bshape=(3, 20, 21), dyn=(0, 1),
                                             divide_by=0.125, threads=2)),
-        # One [K, N] for every batch index, then the forms left to the
-        # tiled loops.
+        # One [K, N] for every batch index, one [M, K] for every batch
+        # index, a transposed B, size-1 batch dimensions of both operands
+        # that broadcast.
         ("act-shared-b", dict(ashape=(3, 5, 8), bshape=(8, 20))),
         ("act-shared-a", dict(ashape=(5, 8), bshape=(3, 8, 20))),
         ("act-transposed-b", dict(ashape=(2, 4, 8), bshape=(2, 5, 8),

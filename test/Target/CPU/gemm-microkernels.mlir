@@ -130,12 +130,16 @@ func.func @matmul_kn(%x: tensor<6x1xf32>, %init: tensor<6x8xf32>) -> tensor<6x8x
 
 // -----
 
-// A run-time weight in [N, K] layout (or an f16 contraction, or a
-// transposed A) is left for tfc-cpu-tile-contractions.
-// CHECK-LABEL: func @runtime_weight
-// CHECK-NOT: scf.forall
-// CHECK: linalg.generic
-func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tensor<6x8xf32>) -> tensor<6x8xf32> {
+// A run-time weight in [N, K] layout is transposed into [K, N] once, then
+// read in place like one stored [K, N].
+// CHECK-LABEL: func @runtime_weight_nk
+// CHECK-SAME: %[[W:[a-z0-9]+]]: tensor<8x4xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<8x4xf32>) outs(%{{.*}} : tensor<4x8xf32>) permutation = [1, 0]
+// CHECK: scf.forall
+// CHECK: vector.transfer_read %[[WT]][
+// CHECK: vector.fma
+// CHECK-NOT: linalg.generic
+func.func @runtime_weight_nk(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tensor<6x8xf32>) -> tensor<6x8xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
                        iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : tensor<6x4xf32>, tensor<8x4xf32>) outs(%init : tensor<6x8xf32>) {
@@ -145,6 +149,62 @@ func.func @runtime_weight(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tenso
     linalg.yield %s : f32
   } -> tensor<6x8xf32>
   return %r : tensor<6x8xf32>
+}
+
+// -----
+
+// A transposed A, or a body that is not exactly c + a * b (here -a * b,
+// which linalg's contraction check accepts), is left for
+// tfc-cpu-tile-contractions.
+// CHECK-LABEL: func @not_a_kernel
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+// CHECK: arith.negf
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+func.func @not_a_kernel(%x: tensor<6x4xf32>, %xt: tensor<4x6xf32>, %w: tensor<4x8xf32>, %init: tensor<6x8xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<4x8xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %n = arith.negf %a : f32
+    %p = arith.mulf %n, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xt, %w : tensor<4x6xf32>, tensor<4x8xf32>) outs(%init : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %r, %t : tensor<6x8xf32>, tensor<6x8xf32>
+}
+
+// -----
+
+// Batch dimensions that broadcast: A [1, 6, 4] reads index 0 of its batch
+// dimension for all of C's, B [3, 4, 8] reads its own; a B of lower rank
+// lacks them.
+// CHECK-LABEL: func @runtime_broadcast
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<1x6x4xf32>, %[[W:[a-z0-9]+]]: tensor<3x4x8xf32>
+// CHECK: scf.forall (%[[I:.*]], %{{.*}}) in (3, 2)
+// CHECK-DAG: tensor.extract_slice %[[W]][%[[I]], 0, 0] [1, 4, 8]
+// CHECK-DAG: tensor.extract_slice %[[X]][0, 0, 0] [1, 6, 4]
+// CHECK: vector.fma
+// CHECK-NOT: linalg.generic
+func.func @runtime_broadcast(%x: tensor<1x6x4xf32>, %w: tensor<3x4x8xf32>, %init: tensor<3x6x8xf32>) -> tensor<3x6x8xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (0, m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x6x4xf32>, tensor<3x4x8xf32>) outs(%init : tensor<3x6x8xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x6x8xf32>
+  return %r : tensor<3x6x8xf32>
 }
 
 // -----
