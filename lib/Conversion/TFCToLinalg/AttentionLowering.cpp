@@ -36,6 +36,8 @@ namespace {
 
 constexpr int64_t kQueryTile = 64;
 constexpr int64_t kKeyTile = 256;
+/// Elements added to the rows of K^T (one 64-byte line in f32).
+constexpr int64_t kKeyRowPad = 16;
 
 /// Sizes of one attention op as index values, and slicing in its layout.
 struct Layout {
@@ -186,10 +188,42 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       Value kHead = lay.extract(b, k, bi, hk, c0, lay.sk, lay.d);
       SmallVector<OpFoldResult> kSizes =
           tensor::getMixedSizes(b, b.getLoc(), kHead);
-      Value kTInit = emptyTensor(
-          b, {kSizes[1], kSizes[0]},
-          cast<RankedTensorType>(kHead.getType()).getElementType());
+      // Its rows are kKeyRowPad elements longer than Sk rounded up to a
+      // multiple of kKeyRowPad: with a row stride of a power of two (Sk =
+      // 512, 2048) the kernel's reads down a column of K^T, one cache line
+      // per row, all fell into the same few L1 sets and missed.
+      Value pad = indexConst(b, kKeyRowPad);
+      Value stride = arith::AddIOp::create(
+          b,
+          arith::MulIOp::create(b, arith::CeilDivUIOp::create(b, lay.sk, pad),
+                                pad),
+          pad);
+      Type kElem = cast<RankedTensorType>(kHead.getType()).getElementType();
+      Value kTRows =
+          emptyTensor(b, {kSizes[1], getAsOpFoldResult(stride)}, kElem);
+      SmallVector<OpFoldResult> origin(2, b.getIndexAttr(0)),
+          unit(2, b.getIndexAttr(1));
+      Value kTInit = tensor::ExtractSliceOp::create(
+          b, kTRows, origin, SmallVector<OpFoldResult>{kSizes[1], kSizes[0]},
+          unit);
       Value kT = buildKeyTranspose(b, kHead, kTInit);
+      // V of this head, [Sk, Dv], copied into rows of Dv + kKeyRowPad
+      // elements: the products p v read down its columns, and in the
+      // packed layout its rows were H x Dv apart (3 KiB in BERT), again a
+      // few L1 sets.
+      Value vSrc = lay.extract(b, v, bi, hk, c0, lay.sk, lay.dv);
+      Type vElem = cast<RankedTensorType>(vSrc.getType()).getElementType();
+      Value vRows = emptyTensor(
+          b,
+          {getAsOpFoldResult(lay.sk),
+           getAsOpFoldResult(arith::AddIOp::create(b, lay.dv, pad))},
+          vElem);
+      Value vInit = tensor::ExtractSliceOp::create(
+          b, vRows, origin,
+          SmallVector<OpFoldResult>{getAsOpFoldResult(lay.sk),
+                                    getAsOpFoldResult(lay.dv)},
+          unit);
+      Value vHead = linalg::CopyOp::create(b, vSrc, vInit).getResult(0);
       Value done = loop(b, lay.sq, tileQ, slab, [&](ImplicitLocOpBuilder &b3,
                                                     Value qi, Value o3) {
         Value tq = arith::MinSIOp::create(
@@ -202,8 +236,8 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           kEnd = arith::MinSIOp::create(
               b3, lay.sk, arith::MaxSIOp::create(b3, last, c0));
         }
-        KeyLoopState st = keyLoop(b3, op, lay, qTile, kT, v, mask, scale, acc,
-                                  bi, hi, hk, qi, tq, kEnd, tileK, offset);
+        KeyLoopState st = keyLoop(b3, op, lay, qTile, kT, vHead, mask, scale,
+                                  acc, bi, hi, hk, qi, tq, kEnd, tileK, offset);
         // The normalized tile is written straight into its rows of the
         // slab (a separate tile would be copied there element by element).
         SmallVector<OpFoldResult> ones(2, b3.getIndexAttr(1));
@@ -280,9 +314,9 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
   }
 
   static KeyLoopState keyLoop(ImplicitLocOpBuilder &b, AttentionOp op,
-                              const Layout &lay, Value qTile, Value kT, Value v,
-                              Value mask, Value scale, Type acc, Value bi,
-                              Value hi, Value hk, Value qi, Value tq,
+                              const Layout &lay, Value qTile, Value kT,
+                              Value vHead, Value mask, Value scale, Type acc,
+                              Value bi, Value hi, Value hk, Value qi, Value tq,
                               Value kEnd, Value tileK, Value offset) {
     MLIRContext *ctx = b.getContext();
     auto ninf = b.getFloatAttr(acc, -std::numeric_limits<double>::infinity());
@@ -301,7 +335,14 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           ImplicitLocOpBuilder nb(loc, ob);
           Value tk = arith::MinSIOp::create(
               nb, tileK, arith::SubIOp::create(nb, kEnd, kj));
-          Value vTile = lay.extract(nb, v, bi, hk, kj, tk, lay.dv);
+          auto vType = cast<RankedTensorType>(vHead.getType());
+          Value vTile = tensor::ExtractSliceOp::create(
+              nb,
+              RankedTensorType::get({ShapedType::kDynamic, vType.getDimSize(1)},
+                                    vType.getElementType()),
+              vHead, ArrayRef<OpFoldResult>{kj, nb.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{tk, getAsOpFoldResult(lay.dv)},
+              ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(1)});
           auto d2 = [&](unsigned i) { return nb.getAffineDimExpr(i); };
           auto map = [&](ArrayRef<AffineExpr> e, unsigned n) {
             return AffineMap::get(n, 0, e, ctx);
