@@ -7,7 +7,8 @@
 // the unnormalized output acc, so the Sq x Sk score matrix is never built:
 // memory beyond the operands is O(tile^2 + tile * Dv) plus the head's K^T
 // (D x Sk, transposed once per head rather than once per tile pair, so the
-// tile products read its rows in place). Key tiles are 256 wide: up to that
+// tile products read its rows in place) and a copy of its V (Sk x Dv), both
+// in rows padded by a cache line. Key tiles are 256 wide: up to that
 // length (BERT, ViT) one tile holds every key and the online rescaling
 // never runs. With `causal`, the key loop of a query tile stops after the
 // last key tile that tile can see. In f32 the scores (scale, mask, causal)

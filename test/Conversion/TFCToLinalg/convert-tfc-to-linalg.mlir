@@ -225,6 +225,10 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // 128x128 score tensor exists, and no transpose runs per tile.
 // CHECK-LABEL: func @attention_flash
 // CHECK: scf.forall ({{.*}}, {{.*}}) in (1, 4) shared_outs
+// K^T's rows are 128 + 16 elements long (one cache line more than Sk, so
+// that reads down its columns spread over the L1 sets).
+// CHECK: %[[KT:.*]] = tensor.empty(%c144) : tensor<16x?xf32>
+// CHECK: tensor.extract_slice %[[KT]][0, 0] [16, %{{.*}}] [1, 1] : tensor<16x?xf32> to tensor<16x?xf32>
 // K^T (f32, D = 16) in 16x16 blocks: 16 key rows read, transposed in
 // registers, written as 16 rows of K^T; whole blocks of keys unmasked, a
 // last partial one masked at Sk.
@@ -237,6 +241,10 @@ func.func @reshape_two_dynamic(%a: tensor<?x?xf32>) -> tensor<2x3xf32> {
 // CHECK: scf.if
 // CHECK: vector.transpose
 // CHECK: vector.transfer_write %{{[^{]*}} : vector<16xf32>, tensor<16x?xf32>
+// V of the head copied into rows of 16 + 16 elements.
+// CHECK: %[[VROWS:.*]] = tensor.empty(%c32) : tensor<128x?xf32>
+// CHECK: %[[VINIT:.*]] = tensor.extract_slice %[[VROWS]][0, 0] [128, 16] [1, 1]
+// CHECK: linalg.copy ins(%{{.*}} : tensor<?x16xf32>) outs(%[[VINIT]] : tensor<128x16xf32>)
 // CHECK: scf.for {{.*}} step %c64
 // CHECK: scf.for {{.*}} step %c256 iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
 // CHECK-NOT: linalg.transpose
