@@ -137,7 +137,7 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
 
 def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
                         transpose_rhs=False, divide_by=None, threads=1,
-                        precision="f32", gemm_block=None):
+                        precision="f32", gemm_block=None, block=None):
     """tfc.matmul of two graph inputs (attention's Q K^T and P V as plain
     matmuls), all run by the microkernels: B read in place batch by batch
     (a transposed B transposed once first), batch dimensions of either
@@ -146,6 +146,7 @@ def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
     (counted from the right, so that they line up under broadcasting).
     `divide_by`: the product divided by this scalar (a rank-0 constant,
     as attention scales its scores; fused into the kernel's epilogue).
+    `block`: a register block for this case, in place of `gemm_block`.
     Always f32: bf16 applies to constant weights only."""
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     a = rng.standard_normal(ashape).astype(np.float32)
@@ -181,8 +182,8 @@ def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
            "--precision", precision,
            "--input", "input0=" + os.path.join(case_dir, "a.npy"),
            "--input", "input1=" + os.path.join(case_dir, "b.npy")]
-    if gemm_block:
-        cmd.append("--gemm-block=" + gemm_block)
+    if block or gemm_block:
+        cmd.append("--gemm-block=" + (block or gemm_block))
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
@@ -276,6 +277,12 @@ def main():
         ("act-batched-scaled-dynamic", dict(ashape=(3, 11, 20),
                                             bshape=(3, 20, 21), dyn=(0, 1),
                                             divide_by=0.125, threads=2)),
+        # Rows of B 8 KiB apart (N = 2048) and K = 40: each panel is
+        # copied before the row blocks read it; with 48-wide panels the
+        # last one (32 columns) is ragged.
+        ("act-batched-packed", dict(ashape=(2, 33, 40), bshape=(2, 40, 2048))),
+        ("act-packed-ragged", dict(ashape=(1, 30, 40), bshape=(1, 40, 2048),
+                                   block="4x48", threads=2)),
         # One [K, N] for every batch index, one [M, K] for every batch
         # index, a transposed B, size-1 batch dimensions of both operands
         # that broadcast.

@@ -136,7 +136,8 @@ func.func @matmul_kn(%x: tensor<6x1xf32>, %init: tensor<6x8xf32>) -> tensor<6x8x
 // CHECK-SAME: %[[W:[a-z0-9]+]]: tensor<8x4xf32>
 // CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<8x4xf32>) outs(%{{.*}} : tensor<4x8xf32>) permutation = [1, 0]
 // CHECK: scf.forall
-// CHECK: vector.transfer_read %[[WT]][
+// CHECK: %[[P:.*]] = tensor.extract_slice %[[WT]][0, %{{.*}}] [4, 4] [1, 1]
+// CHECK: vector.transfer_read %[[P]][
 // CHECK: vector.fma
 // CHECK-NOT: linalg.generic
 func.func @runtime_weight_nk(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: tensor<6x8xf32>) -> tensor<6x8xf32> {
@@ -149,6 +150,48 @@ func.func @runtime_weight_nk(%x: tensor<6x4xf32>, %w: tensor<8x4xf32>, %init: te
     linalg.yield %s : f32
   } -> tensor<6x8xf32>
   return %r : tensor<6x8xf32>
+}
+
+// -----
+
+// A run-time [K, N] whose rows are 8 KiB apart (N = 2048: 8 L2 sets for
+// the panel's rows) is copied panel by panel before the row blocks read it,
+// when there are at least 4 register blocks of rows (8 here); with 7 rows
+// the panel is read in place.
+// CHECK-LABEL: func @runtime_packed
+// CHECK-SAME: %{{[a-z0-9]+}}: tensor<8x40xf32>, %[[W:[a-z0-9]+]]: tensor<40x2048xf32>
+// CHECK: scf.forall (%{{.*}}) in (512)
+// CHECK: %[[PANEL:.*]] = tensor.extract_slice %[[W]][0, %{{.*}}] [40, 4] [1, 1] : tensor<40x2048xf32> to tensor<40x4xf32>
+// CHECK: %[[BUF:.*]] = tensor.empty() : tensor<40x4xf32>
+// CHECK: %[[COPY:.*]] = linalg.copy ins(%[[PANEL]] : tensor<40x4xf32>) outs(%[[BUF]] : tensor<40x4xf32>)
+// CHECK: vector.transfer_read %[[COPY]][%{{.*}}, %c0]
+// CHECK: scf.forall (%{{.*}}) in (512)
+// CHECK: %[[PANEL2:.*]] = tensor.extract_slice %[[W]][0, %{{.*}}] [40, 4] [1, 1]
+// CHECK-NOT: linalg.copy
+// CHECK: vector.transfer_read %[[PANEL2]][%{{.*}}, %c0]
+func.func @runtime_packed(%x: tensor<8x40xf32>, %w: tensor<40x2048xf32>, %x2: tensor<7x40xf32>) -> (tensor<8x2048xf32>, tensor<7x2048xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x2048xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x2048xf32>) -> tensor<8x2048xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<8x40xf32>, tensor<40x2048xf32>) outs(%init : tensor<8x2048xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2048xf32>
+  %e2 = tensor.empty() : tensor<7x2048xf32>
+  %init2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<7x2048xf32>) -> tensor<7x2048xf32>
+  %r2 = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x2, %w : tensor<7x40xf32>, tensor<40x2048xf32>) outs(%init2 : tensor<7x2048xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<7x2048xf32>
+  return %r, %r2 : tensor<8x2048xf32>, tensor<7x2048xf32>
 }
 
 // -----
@@ -210,9 +253,10 @@ func.func @runtime_broadcast(%x: tensor<1x6x4xf32>, %w: tensor<3x4x8xf32>, %init
 // -----
 
 // A run-time [K, N] operand (the attention kernel's tile products) is read
-// in place, one row segment per k step; inside other loops the panels run
-// as a sequential scf.for. A panel that fits in N reads the rows unmasked
-// (in_bounds); the ragged last panel uses masked transfers.
+// in place, panel by panel (a [K, <= 4] slice), one row segment per k
+// step; inside other loops the panels run as a sequential scf.for. A panel
+// that fits in N reads the rows unmasked (in_bounds); the ragged last panel
+// uses masked transfers.
 // CHECK-LABEL: func @runtime_kn_in_loop
 // CHECK: scf.for
 // CHECK-NOT: scf.forall
@@ -220,15 +264,16 @@ func.func @runtime_broadcast(%x: tensor<1x6x4xf32>, %w: tensor<3x4x8xf32>, %init
 // CHECK: %[[PANELS:.*]] = arith.ceildivui %[[N]], %c4
 // CHECK: scf.for %[[J:.*]] = %c0 to %[[PANELS]] step %c1
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
+// CHECK: %[[P:.*]] = tensor.extract_slice %[[B]][0, %[[COL]]] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x?xf32> to tensor<?x?xf32>
 // CHECK: %[[END:.*]] = arith.addi %[[COL]], %c4
 // CHECK: %[[FITS:.*]] = arith.cmpi sle, %[[END]], %[[N]]
 // CHECK: scf.if %[[FITS]]
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
-// CHECK: vector.transfer_read %[[B]][%[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x?xf32>, vector<4xf32>
+// CHECK: vector.transfer_read %[[P]][%[[K]], %c0], %{{.*}} {in_bounds = [true]} : tensor<?x?xf32>, vector<4xf32>
 // CHECK: vector.fma
 // CHECK: } else {
 // CHECK: scf.for %[[K2:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
-// CHECK: vector.transfer_read %[[B]][%[[K2]], %{{.*}}], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
+// CHECK: vector.transfer_read %[[P]][%[[K2]], %c0], %{{.*}} : tensor<?x?xf32>, vector<4xf32>
 // CHECK: vector.fma
 // CHECK: tensor.insert_slice
 // With vectors of 16 or more lanes, a ragged last panel of at most half
@@ -267,14 +312,15 @@ func.func @runtime_kn_in_loop(%x: tensor<6x?xf32>, %w: tensor<?x?xf32>, %init: t
 
 // A run-time B batched like the output ([b, K, N] for C[b, m, n]: Q K^T
 // and P V written as plain matmuls) runs one kernel per (batch, panel),
-// reading that batch's [K, N] in place.
+// reading that batch's [K, N] in place, panel by panel.
 // CHECK-LABEL: func @runtime_batched
 // CHECK-SAME: %[[B:[a-z0-9]+]]: tensor<3x4x8xf32>
 // CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) in (3, 2)
-// CHECK: %[[BI:.*]] = tensor.extract_slice %[[B]][%[[I]], 0, 0] [1, 4, 8] [1, 1, 1] : tensor<3x4x8xf32> to tensor<4x8xf32>
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c4
+// CHECK: %[[BI:.*]] = tensor.extract_slice %[[B]][%[[I]], 0, 0] [1, 4, 8] [1, 1, 1] : tensor<3x4x8xf32> to tensor<4x8xf32>
+// CHECK: %[[P:.*]] = tensor.extract_slice %[[BI]][0, %[[COL]]] [4, 4] [1, 1] : tensor<4x8xf32> to tensor<4x4xf32>
 // CHECK: scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args
-// CHECK: vector.transfer_read %[[BI]][%[[K]], %[[COL]]], %{{.*}} {in_bounds = [true]} : tensor<4x8xf32>, vector<4xf32>
+// CHECK: vector.transfer_read %[[P]][%[[K]], %c0], %{{.*}} {in_bounds = [true]} : tensor<4x4xf32>, vector<4xf32>
 // CHECK: vector.fma
 // CHECK-NOT: linalg.generic
 func.func @runtime_batched(%x: tensor<3x6x4xf32>, %w: tensor<3x4x8xf32>) -> tensor<3x6x8xf32> {
