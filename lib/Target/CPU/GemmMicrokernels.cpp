@@ -105,9 +105,12 @@ bool isMultiplyAdd(linalg::GenericOp g) {
 std::optional<Gemm> match(linalg::GenericOp g) {
   if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || !isMultiplyAdd(g))
     return std::nullopt;
+  // A static size of 0 leaves nothing to compute (the generic op's loops
+  // run zero times) and would make the kernel's slices out of bounds.
   for (Value v : g->getOperands()) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
-    if (!t || !t.getElementType().isF32())
+    if (!t || !t.getElementType().isF32() ||
+        llvm::is_contained(t.getShape(), 0))
       return std::nullopt;
   }
   int64_t r = g.getNumLoops();

@@ -31,7 +31,13 @@ struct TileContractionsPass
         return; // already inside a kernel's loops
       auto iters = op.getIteratorTypesArray();
       int parallel = llvm::count(iters, utils::IteratorType::parallel);
-      if (parallel >= 2 && parallel < (int)iters.size())
+      // A static size of 0 leaves nothing to tile (and crashed upstream's
+      // tile size computation).
+      bool empty = llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && llvm::is_contained(shaped.getShape(), 0);
+      });
+      if (parallel >= 2 && parallel < (int)iters.size() && !empty)
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());

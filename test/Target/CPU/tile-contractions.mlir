@@ -53,3 +53,22 @@ func.func @untouched(%x: tensor<64x64xf32>, %n: index) -> tensor<64x64xf32> {
 // FORALL-LABEL: func @linear
 // FORALL: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (32, 32)
 // FORALL: tensor.parallel_insert_slice
+
+// -----
+
+// A static size of 0 (here K) leaves nothing to tile: the op stays as it is
+// (upstream's tile size computation crashed on it).
+// CHECK-LABEL: func @empty_reduction
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+func.func @empty_reduction(%a: tensor<2x3x0xf32>, %b: tensor<2x0x4xf32>, %c: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x3x0xf32>, tensor<2x0x4xf32>) outs(%c : tensor<2x3x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}
