@@ -129,8 +129,11 @@ template <typename OpT> struct SoftmaxRowKernel : OpRewritePattern<OpT> {
                                 PatternRewriter &rewriter) const override {
     auto t = op.getType();
     int64_t rank = t.getRank();
+    // A static width of 0 is left to the generic form: nothing to compute,
+    // and the kernel's vector accesses at column 0 would be out of bounds.
     if (!t.getElementType().isF32() || rank < 2 ||
-        normAxis(op.getAxis(), rank) != rank - 1)
+        normAxis(op.getAxis(), rank) != rank - 1 ||
+        t.getDimSize(rank - 1) == 0)
       return rewriter.notifyMatchFailure(op, "not an f32 last-axis softmax");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value rows = buildRowSoftmax(b, asRows(b, op.getInput(), rank - 1),

@@ -4,8 +4,8 @@ and LogSoftmax against numpy float64 references on ONNX models, at 1 and 2
 threads: attention-like scores whose width is not a multiple of 16, a width
 below 16 (only the masked tail), a width of whole vectors, dynamic sizes,
 -inf entries (masked keys), a row that is all -inf (NaN, as numpy and torch
-give), large values (the max subtracted before exp), and an axis other than
-the last (left to the generic expansion).
+give), large values (the max subtracted before exp), an axis other than
+the last and a width of 0 (left to the generic expansion), no rows.
 
 Usage: check_row_softmax_kernel.py TFC_RUN WORK_DIR
 """
@@ -20,6 +20,8 @@ from onnx import TensorProto, helper
 
 def reference(x, axis, log):
     x = x.astype(np.float64)
+    if x.size == 0:
+        return x
     with np.errstate(invalid="ignore"):
         shifted = x - x.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
@@ -97,6 +99,9 @@ def main():
         case("all-masked-row", tfc_run, work, (3, 21), minus_inf=mask_one_row),
         case("large-values", tfc_run, work, (5, 100), scale=1000.0),
         case("axis-1-generic", tfc_run, work, (3, 6, 8), axis=1),
+        # Empty: no rows (the kernel), rows of width 0 (the generic form).
+        case("no-rows", tfc_run, work, (0, 5)),
+        case("width-0", tfc_run, work, (3, 0), op="LogSoftmax"),
     ]
     failures = results.count(False)
     print("%d failures" % failures)
