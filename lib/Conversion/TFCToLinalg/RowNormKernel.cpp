@@ -78,7 +78,7 @@ FailureOr<RowNorm> matchRowNorm(ImplicitLocOpBuilder &b, Value input,
   if (ShapedType::isDynamicShape(normalized))
     return failure();
   int64_t d = ShapedType::getNumElements(normalized);
-  if (d % kLanes != 0)
+  if (d == 0 || d % kLanes != 0) // width 0: nothing to normalize
     return failure();
   if (!isRowVector(scale, normalized) || !isRowVector(bias, normalized))
     return failure();
