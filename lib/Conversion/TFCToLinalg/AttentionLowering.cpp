@@ -155,6 +155,17 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       if (auto v = dyn_cast<Value>(s))
         s = getAsOpFoldResult(v);
     Value out = emptyTensor(b, outSizes, elem);
+    // No keys: the output is 0, as the matmul/softmax/matmul it stands for
+    // gives (P [Sq, 0] times V [0, Dv]); not 0/0 as a fully masked row.
+    if (cast<RankedTensorType>(k.getType()).getDimSize(lay.packed ? 1 : 2) ==
+        0) {
+      Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elem));
+      Value zeros = linalg::FillOp::create(b, zero, out).getResult(0);
+      rewriter.replaceOp(op, castTo(b, zeros, op.getType()));
+      return success();
+    }
+    Value noKeys = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lay.sk,
+                                         indexConst(b, 0));
     // Causal: query i sees keys j <= i + (Sk - Sq).
     Value offset = arith::SubIOp::create(b, lay.sk, lay.sq);
 
@@ -245,7 +256,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
         SmallVector<OpFoldResult> at = {qi, b3.getIndexAttr(0)};
         SmallVector<OpFoldResult> size = {tq, getAsOpFoldResult(lay.dv)};
         Value dest = tensor::ExtractSliceOp::create(b3, o3, at, size, ones);
-        Value tile = normalize(b3, st, dest, elem);
+        Value tile = normalize(b3, st, dest, elem, noKeys);
         return tensor::InsertSliceOp::create(b3, tile, o3, at, size, ones)
             .getResult();
       });
@@ -503,17 +514,22 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
 
   /// init = acc * (1 / l), in the result element type: one division per
   /// row rather than per element (vdivps was a tenth of BERT's attention).
+  /// acc / l per row; 0 with `noKeys` (a run-time Sk of 0: acc is 0 and
+  /// l is 0).
   static Value normalize(ImplicitLocOpBuilder &b, const KeyLoopState &st,
-                         Value init, Type elem) {
+                         Value init, Type elem, Value noKeys) {
     MLIRContext *ctx = b.getContext();
     auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
     auto rows = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
     auto par = utils::IteratorType::parallel;
     Value inverse = buildElementwise(
         b, {st.l}, cast<RankedTensorType>(st.l.getType()),
-        [](OpBuilder &bb, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(
-              bb, l, scalarConst(bb, l, a[0].getType(), 1.0), a[0]);
+        [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value inv =
+              arith::DivFOp::create(bb, l, scalarConst(bb, l, t, 1.0), a[0]);
+          return arith::SelectOp::create(bb, l, noKeys,
+                                         scalarConst(bb, l, t, 0.0), inv);
         });
     return linalg::GenericOp::create(
                b, TypeRange{init.getType()}, ValueRange{st.acc, inverse},

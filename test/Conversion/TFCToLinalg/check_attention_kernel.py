@@ -22,6 +22,8 @@ TOLERANCE = {"f32": 2e-5, "f16": 5e-3}
 def reference(q, k, v, mask, causal, scale):
     """q [B,H,Sq,D], k/v [B,Hkv,Sk,*] in float64."""
     h, hkv = q.shape[1], k.shape[1]
+    if k.shape[2] == 0:  # no keys: P [Sq, 0] @ V [0, Dv] = 0
+        return np.zeros(q.shape[:3] + v.shape[3:])
     k = np.repeat(k, h // hkv, axis=1)
     v = np.repeat(v, h // hkv, axis=1)
     s = scale * q @ np.swapaxes(k, -1, -2)
@@ -68,7 +70,7 @@ def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
 
     def pack(x):  # [B,H,S,D] -> [B,S,H*D]
         return np.ascontiguousarray(x.transpose(0, 2, 1, 3)).reshape(
-            x.shape[0], x.shape[2], -1)
+            x.shape[0], x.shape[2], x.shape[1] * x.shape[3])
 
     args = [q, k, v] if not packed else [pack(q), pack(k), pack(v)]
     out_shape = (b, h, sq, dv) if not packed else (b, sq, h * dv)
@@ -115,8 +117,10 @@ def run_case(tfc_run, work, name, b, h, hkv, sq, sk, d, dv, mask_shape=None,
         print("FAILED %s: NaN where the reference has none or the reverse"
               % name)
         return False
-    err = float(np.max(np.abs(got[~nan] - want[~nan])) /
-                np.max(np.abs(want[~nan])))
+    # All zeros (no keys) compared exactly.
+    scale_of = np.max(np.abs(want[~nan]), initial=0.0)
+    diff = np.max(np.abs(got[~nan] - want[~nan]), initial=0.0)
+    err = float(diff / scale_of if scale_of else diff)
     ok = err <= TOLERANCE[et]
     print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
     return ok
@@ -172,6 +176,11 @@ def main():
                                       poison=True)),
         ("bhsd-f16", dict(b=1, h=2, hkv=2, sq=70, sk=70, d=16, dv=16,
                           causal=True, et="f16")),
+        # No keys: 0, as the matmul/softmax/matmul gives (static, and a
+        # dynamic Sk that is 0 at run time).
+        ("bhsd-no-keys", dict(b=1, h=2, hkv=2, sq=5, sk=0, d=16, dv=8)),
+        ("packed-no-keys-dynamic", dict(b=1, h=2, hkv=2, sq=5, sk=0, d=8,
+                                        dv=8, packed=True, dyn=(0, 1))),
     ]
     failed = [n for n, c in cases if not run_case(tfc_run, work, n, **c)]
     print("%d failures%s" % (len(failed), (": " + ", ".join(failed)) if failed else ""))
