@@ -33,21 +33,32 @@ def ApproximateMathPass : Pass<"tfc-cpu-approximate-math"> {
 }
 
 def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
-  let summary = "Register-blocked vector GEMM kernels (weights packed at compile time)";
+  let summary = "Register-blocked vector GEMM kernels (weights packed at compile time, run-time operands read in place)";
   let description = [{
-    Rewrites each f32 contraction `C[m..., n] += A[m..., k] * W` into a
-    microkernel, where `W` is either
+    Rewrites each f32 contraction `C[b..., m, n] += A[.., m, k] * W` whose
+    body is exactly `c + a * b` into a microkernel, where `W` is either
 
     * a constant, `[N, K]` (a lowered `tfc.linear`) or `[K, N]` (a lowered
       `tfc.matmul` by a constant): it is repacked at compile time into
       column panels `[ceil(N/cols), K, cols]`, zero-padded, so that the
       kernel reads one contiguous vector of `cols` weights per k step (one
       packed constant per weight, shared by every GEMM that uses it); or
-    * a `[K, N]` tensor computed at run time (the attention kernel's tile
-      products): the kernel reads `cols` floats of its row k in place
+    * a tensor computed at run time (the attention kernel's tile products,
+      or attention's Q K^T and P V written as plain matmuls), `[.., K, N]`,
+      or `[.., N, K]` transposed into that once by a `linalg.transpose`: the
+      kernel reads `cols` floats of its row k in place, panel by panel
       (masked at a ragged edge; a ragged last panel of at most `cols`/2
       columns runs on vectors of `cols`/2 lanes, half the FMAs, when that
-      is 8 or more).
+      is 8 or more). A top-level kernel of at least 4 row blocks first
+      copies a panel whose rows, N apart, crowd a few L2 sets (known at
+      compile time: N a multiple of 16 with a large power-of-two factor,
+      e.g. 2048, and K large enough).
+
+    The leading dimensions of `A` and of a run-time `W` each read one batch
+    dimension of `C` in order, or index 0 (a size-1 dimension that
+    broadcasts), or are absent (an operand of lower rank); the kernel cuts
+    each operand's matrix per batch index. Contractions with a static size
+    of 0 are left alone.
 
     With a constant weight the leading m dimensions are collapsed into one
     row dimension (`tensor.collapse_shape` before, `tensor.expand_shape`
@@ -75,13 +86,15 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     Fusion: when K is static and `C` is a `linalg.fill` or the broadcast
     of a `[N]` bias over the rows, the first slice starts its accumulators
     from that scalar or bias row, and the fill or broadcast disappears (also
-    for the attention's zero-filled q k^T tiles). For constant weights, a
-    chain of elementwise `linalg.generic`s after the GEMM
+    for the attention's zero-filled q k^T tiles). For constant weights and
+    top-level kernels by a run-time weight, a chain of elementwise
+    `linalg.generic`s after the GEMM
     (each the only user of the value before it; bodies of elementwise
     arith and math ops; other inputs of the output's shape, such as a
-    residual, or `[N]` rows) runs on the accumulator vectors after the last
-    slice, before they are stored: GELU, a residual add or a scale cost no
-    pass over the output. Otherwise the accumulators start from `C`.
+    residual, `[N]` rows or rank-0 scalars) runs on the accumulator vectors
+    after the last slice, before they are stored: GELU, a residual add or a
+    scale cost no pass over the output. Otherwise the accumulators start
+    from `C`.
 
     Tied tables: a constant `[N, K]` f32 table read only by
     `tensor.extract` (a lowered Gather) whose elements equal, bit for bit,
@@ -91,8 +104,8 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     and is dropped: the model stores the table once (TiedTables.cpp).
 
     Precondition: linalg on tensors before weight externalization (weights
-    are still `arith.constant`s). Other contractions (f16, `[N, K]` run-time
-    operands, transposed `A`) are left for `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
+    are still `arith.constant`s). Other contractions (f16, a transposed
+    `A`, other bodies) are left for `tfc-cpu-tile-contractions`. Defaults: 8 rows x 32 columns (16 zmm
     accumulators on AVX-512); tools pick 6 x 16 (k slices of 768) when the host lacks AVX-512.
 
     Example:
