@@ -32,6 +32,20 @@ func.func @unsigned_div(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 
 // -----
 
+// A batch dimension of size 1 on both sides keeps its loop index (no
+// broadcast: the GEMM kernels match the plain projection); one of size 1
+// against a larger one reads index 0.
+// CHECK-DAG: #[[A1:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[B1:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d4, d3)>
+// CHECK-LABEL: func @matmul_batch_of_one
+// CHECK: linalg.generic {indexing_maps = [#[[A1]], #[[B1]],
+func.func @matmul_batch_of_one(%a: tensor<1x3x4x8xf32>, %b: tensor<1x1x8x5xf32>) -> tensor<1x3x4x5xf32> {
+  %0 = tfc.matmul %a, %b : (tensor<1x3x4x8xf32>, tensor<1x1x8x5xf32>) -> tensor<1x3x4x5xf32>
+  return %0 : tensor<1x3x4x5xf32>
+}
+
+// -----
+
 // CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // CHECK-LABEL: func @matmul_transposed_rhs
