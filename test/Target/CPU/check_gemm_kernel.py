@@ -108,20 +108,30 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
     result = "%y2" if post else "%y"
     mlir = "func.func @main(%s) -> %s {\n%s  return %s : %s\n}\n" % (
         args, rt, body, result, rt)
+    inputs = [x, res] if post == "residual" else [x]
+    return run_and_check(tfc_run, work, name, mlir, inputs, ref, threads,
+                         precision, gemm_block, env)
+
+
+def run_and_check(tfc_run, work, name, mlir, inputs, ref, threads, precision,
+                  gemm_block, env=None):
+    """Writes `mlir` and its `inputs` (input0, input1, ...) under
+    work/name, runs tfc-run on them and compares output0 with `ref`
+    (float64): relative max error at most TOLERANCE, an all-zero `ref`
+    (an empty K) exactly. Prints one line; returns whether it passed."""
     case_dir = os.path.join(work, name)
     os.makedirs(case_dir, exist_ok=True)
     path = os.path.join(case_dir, "model.mlir")
     with open(path, "w") as f:
         f.write(mlir)
-    np.save(os.path.join(case_dir, "x.npy"), x)
     cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
-           "--precision", precision,
-           "--input", "input0=" + os.path.join(case_dir, "x.npy")]
+           "--precision", precision]
+    for i, value in enumerate(inputs):
+        file = os.path.join(case_dir, "input%d.npy" % i)
+        np.save(file, value)
+        cmd += ["--input", "input%d=%s" % (i, file)]
     if gemm_block:
         cmd.append("--gemm-block=" + gemm_block)
-    if post == "residual":
-        np.save(os.path.join(case_dir, "r.npy"), res)
-        cmd += ["--input", "input1=" + os.path.join(case_dir, "r.npy")]
     r = subprocess.run(cmd, capture_output=True, text=True,
                        env=dict(os.environ, **(env or {})))
     if r.returncode != 0:
@@ -129,8 +139,13 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
                                                     r.stderr.strip()))
         return False
     got = np.load(os.path.join(case_dir, "output0.npy")).astype(np.float64)
-    err = float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
-    ok = got.shape == ref.shape and err <= TOLERANCE
+    if got.shape != ref.shape:
+        print("FAILED %s: shape %s, expected %s" % (name, got.shape, ref.shape))
+        return False
+    scale = np.max(np.abs(ref)) if ref.size else 0.0
+    err = (float(np.max(np.abs(got - ref)) / scale) if scale else
+           float(np.max(np.abs(got), initial=0.0)))
+    ok = err <= TOLERANCE
     print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
     return ok
 
@@ -171,35 +186,8 @@ def run_activation_case(tfc_run, work, name, ashape, bshape, dyn=(),
         result = "%y2"
     mlir = "func.func @main(%%a: %s, %%b: %s) -> %s {\n%s  return %s : %s\n}\n" % (
         t(ashape), t(bshape), rt, body, result, rt)
-    case_dir = os.path.join(work, name)
-    os.makedirs(case_dir, exist_ok=True)
-    path = os.path.join(case_dir, "model.mlir")
-    with open(path, "w") as f:
-        f.write(mlir)
-    np.save(os.path.join(case_dir, "a.npy"), a)
-    np.save(os.path.join(case_dir, "b.npy"), b)
-    cmd = [tfc_run, path, "--output-dir", case_dir, "--threads", str(threads),
-           "--precision", precision,
-           "--input", "input0=" + os.path.join(case_dir, "a.npy"),
-           "--input", "input1=" + os.path.join(case_dir, "b.npy")]
-    if block or gemm_block:
-        cmd.append("--gemm-block=" + (block or gemm_block))
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("FAILED %s: tfc-run exited %d: %s" % (name, r.returncode,
-                                                    r.stderr.strip()))
-        return False
-    got = np.load(os.path.join(case_dir, "output0.npy")).astype(np.float64)
-    if got.shape != ref.shape:
-        print("FAILED %s: shape %s, expected %s" % (name, got.shape, ref.shape))
-        return False
-    # An empty K gives all zeros, compared exactly.
-    scale = np.max(np.abs(ref)) if ref.size else 0.0
-    err = (float(np.max(np.abs(got - ref)) / scale) if scale else
-           float(np.max(np.abs(got), initial=0.0)))
-    ok = err <= TOLERANCE
-    print("%s %s rel max error %.2e" % ("ok" if ok else "FAILED", name, err))
-    return ok
+    return run_and_check(tfc_run, work, name, mlir, [a, b], ref, threads,
+                         precision, block or gemm_block)
 
 
 def main():
