@@ -210,31 +210,28 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           arith::MulIOp::create(b, arith::CeilDivUIOp::create(b, lay.sk, pad),
                                 pad),
           pad);
-      Type kElem = cast<RankedTensorType>(kHead.getType()).getElementType();
-      Value kTRows =
-          emptyTensor(b, {kSizes[1], getAsOpFoldResult(stride)}, kElem);
-      SmallVector<OpFoldResult> origin(2, b.getIndexAttr(0)),
-          unit(2, b.getIndexAttr(1));
-      Value kTInit = tensor::ExtractSliceOp::create(
-          b, kTRows, origin, SmallVector<OpFoldResult>{kSizes[1], kSizes[0]},
-          unit);
+      // A [rows, cols] tensor whose rows lie `stride` elements apart.
+      auto paddedRows = [&](OpFoldResult rows, OpFoldResult cols,
+                            OpFoldResult stride, Type elem) -> Value {
+        Value all = emptyTensor(b, {rows, stride}, elem);
+        return tensor::ExtractSliceOp::create(
+            b, all, SmallVector<OpFoldResult>(2, b.getIndexAttr(0)),
+            SmallVector<OpFoldResult>{rows, cols},
+            SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
+      };
+      Value kTInit =
+          paddedRows(kSizes[1], kSizes[0], getAsOpFoldResult(stride),
+                     cast<RankedTensorType>(kHead.getType()).getElementType());
       Value kT = buildKeyTranspose(b, kHead, kTInit);
       // V of this head, [Sk, Dv], copied into rows of Dv + kKeyRowPad
       // elements: the products p v read down its columns, and in the
       // packed layout its rows were H x Dv apart (3 KiB in BERT), again a
       // few L1 sets.
       Value vSrc = lay.extract(b, v, bi, hk, c0, lay.sk, lay.dv);
-      Type vElem = cast<RankedTensorType>(vSrc.getType()).getElementType();
-      Value vRows = emptyTensor(
-          b,
-          {getAsOpFoldResult(lay.sk),
-           getAsOpFoldResult(arith::AddIOp::create(b, lay.dv, pad))},
-          vElem);
-      Value vInit = tensor::ExtractSliceOp::create(
-          b, vRows, origin,
-          SmallVector<OpFoldResult>{getAsOpFoldResult(lay.sk),
-                                    getAsOpFoldResult(lay.dv)},
-          unit);
+      Value vInit =
+          paddedRows(getAsOpFoldResult(lay.sk), getAsOpFoldResult(lay.dv),
+                     getAsOpFoldResult(arith::AddIOp::create(b, lay.dv, pad)),
+                     cast<RankedTensorType>(vSrc.getType()).getElementType());
       Value vHead = linalg::CopyOp::create(b, vSrc, vInit).getResult(0);
       Value done = loop(b, lay.sq, tileQ, slab, [&](ImplicitLocOpBuilder &b3,
                                                     Value qi, Value o3) {
