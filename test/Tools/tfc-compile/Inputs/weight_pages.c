@@ -4,7 +4,10 @@
  * instance of a model with 8 MiB of weights or more makes one, a second
  * instance shares it, and the last one destroyed unmaps it. Each instance
  * runs the model once on x.bin; its output goes to OUT_k.bin, so that the
- * values can be compared across TFC_WEIGHT_PAGES settings.
+ * values can be compared across TFC_WEIGHT_PAGES settings. Also prints
+ * whether the library's own mappings (model.so in /proc/self/smaps) hold
+ * MIN_MIB MiB or more resident: the weights in place do, and a copied
+ * model's library pages of weights are dropped once copied.
  *   weight_pages X.bin OUT_PREFIX MIN_MIB */
 #include "model.h"
 
@@ -28,6 +31,26 @@ static int big_anonymous_mappings(unsigned long min_bytes) {
   if (f)
     fclose(f);
   return n;
+}
+
+static int library_resident(unsigned long min_bytes) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  char line[512];
+  int in_library = 0;
+  unsigned long kib = 0, total = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned long lo, hi;
+    char path[256] = "";
+    if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %255s", &lo, &hi, path) >= 2) {
+      size_t n = strlen(path);
+      in_library = n >= 8 && !strcmp(path + n - 8, "model.so");
+    } else if (in_library && sscanf(line, "Rss: %lu kB", &kib) == 1) {
+      total += kib;
+    }
+  }
+  if (f)
+    fclose(f);
+  return total * 1024 >= min_bytes;
 }
 
 static int run(tfc_model *m, const float *x, const char *prefix, int k) {
@@ -65,6 +88,7 @@ int main(int argc, char **argv) {
   if (!a || run(a, x, argv[2], 1))
     return 1;
   printf("one instance: %d\n", big_anonymous_mappings(min_bytes));
+  printf("library resident: %d\n", library_resident(min_bytes));
   tfc_model *b = tfc_model_create();
   if (!b || run(b, x, argv[2], 2))
     return 1;
