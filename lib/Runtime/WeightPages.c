@@ -19,7 +19,7 @@
 |* dropped from the process (MADV_DONTNEED: read-only file pages, which a    *|
 |* later read would fault back in from the file), so that the weights are    *|
 |* resident once, not twice: BERT-base's resident set after creating the     *|
-|* model went from 837 to 420 MiB.                                           *|
+|* model went from 837 to 420 MiB, its peak from 857 to 431 MiB.             *|
 \*===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE /* MAP_ANONYMOUS, madvise and dladdr under -std=c11 */
 #include "tfc-c/ModelABI.h"
@@ -32,7 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { HUGE_PAGE = 2 << 20, ALIGN = 64 };
+enum { HUGE_PAGE = 2 << 20, ALIGN = 64, CHUNK = 4 << 20 };
 static const uint64_t MIN_BYTES = 8 << 20;
 
 typedef struct weight_copy {
@@ -140,8 +140,18 @@ static weight_copy *make_copy(const tfc_model_info *info) {
   size_t off = 0;
   for (int i = 0; i < info->num_weights; ++i) {
     off = round_up(off, ALIGN);
-    memcpy(c->base + off, info->weights[i].data, info->weights[i].bytes);
-    release_library_pages(info->weights[i].data, info->weights[i].bytes);
+    /* In chunks that end at CHUNK-aligned (so page-aligned) addresses of
+     * the library, each released once copied: a large weight (BERT-base's
+     * 94 MiB token table) is then not resident twice either. */
+    const char *src = info->weights[i].data;
+    uint64_t bytes = info->weights[i].bytes, n;
+    for (uint64_t done = 0; done < bytes; done += n) {
+      n = CHUNK - ((uintptr_t)(src + done) % CHUNK);
+      if (n > bytes - done)
+        n = bytes - done;
+      memcpy(c->base + off + done, src + done, (size_t)n);
+      release_library_pages(src + done, (size_t)n);
+    }
     c->data[i] = c->base + off;
     off += info->weights[i].bytes;
   }
