@@ -29,9 +29,25 @@ if lit_config.params.get("large_models") or os.environ.get("TFC_LARGE_MODELS"):
     config.available_features.add("large-models")
 
 # The bf16 GEMM kernels run only where the CPU has AVX512-BF16.
+cpu_flags = set()
 try:
     with open("/proc/cpuinfo") as f:
-        if " avx512_bf16" in f.read():
-            config.available_features.add("avx512bf16")
+        for line in f:
+            if line.startswith("flags"):
+                cpu_flags = set(line.split(":", 1)[1].split())
+                break
 except OSError:
     pass
+if "avx512_bf16" in cpu_flags:
+    config.available_features.add("avx512bf16")
+if "avx2" in cpu_flags and "fma" in cpu_flags:
+    config.available_features.add("avx2")
+# tfc-compile --cpu: a CPU with a feature this host lacks, and that feature
+# (LLVM's name): x86-64-v4 without AVX-512, else sapphirerapids without AMX.
+for cpu, feature, flag in [("x86-64-v4", "avx512f", "avx512f"),
+                           ("sapphirerapids", "amx-tile", "amx_tile")]:
+    if cpu_flags and flag not in cpu_flags:
+        config.available_features.add("lacking-cpu")
+        config.substitutions.append(("%lacking_cpu", cpu))
+        config.substitutions.append(("%lacking_feature", feature))
+        break

@@ -43,10 +43,17 @@ inline llvm::cl::opt<std::string> gemmBlock(
         "--precision=bf16), depth 1-65536 (even with --precision=bf16)"),
     llvm::cl::value_desc("RxC[xK]"), llvm::cl::cat(toolOptions));
 
-/// Fills `options`' code generation fields from the command line; false
-/// with `error` set when a flag is invalid or the host cannot run it.
-inline bool codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &options,
-                                          std::string &error) {
+/// Fills `options`' code generation fields from the command line for the
+/// CPU `cpu` ("": the host; tfc-compile --cpu); false with `error` set when
+/// a flag is invalid or that CPU cannot run it.
+inline bool
+codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &options,
+                              std::string &error, const std::string &cpu = "") {
+  std::optional<mlir::tfc::TargetCPU> target =
+      mlir::tfc::resolveTargetCPU(cpu, error);
+  if (!target)
+    return false;
+  options.cpu = cpu;
   if (optLevel > 3) {
     error = "--opt-level must be 0, 1, 2 or 3";
     return false;
@@ -56,9 +63,12 @@ inline bool codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &option
     return false;
   }
   options.bf16 = precision == "bf16";
-  if (options.bf16 && !mlir::tfc::hostHasBF16()) {
-    error = "--precision=bf16 needs a CPU with AVX512-BF16, which this host "
-            "lacks";
+  if (options.bf16 && !mlir::tfc::hasBF16(*target)) {
+    error = target->host ? "--precision=bf16 needs a CPU with AVX512-BF16, "
+                           "which this host lacks"
+                         : "--precision=bf16 needs a CPU with AVX512-BF16, "
+                           "which '" +
+                               target->name + "' lacks";
     return false;
   }
   options.optLevel = optLevel;

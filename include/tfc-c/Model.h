@@ -49,7 +49,10 @@ int tfc_dtype_size(int dtype);
 
 typedef struct tfc_model tfc_model;
 
-/* A new instance of the model; NULL only when out of memory. */
+/* A new instance of the model; NULL only when out of memory. When the CPU
+ * lacks features the model was compiled for (tfc-compile --cpu, by default
+ * the compiling machine's), tfc_model_error says which, right away, and
+ * every tfc_model_run fails with that message. */
 tfc_model *tfc_model_create(void);
 /* Frees the instance and its outputs. NULL is allowed. */
 void tfc_model_destroy(tfc_model *model);

@@ -48,6 +48,13 @@ typedef struct tfc_model_info {
   int threads; /* worker threads the code was compiled for (1: none) */
   int num_checks;            /* run-time checks (see above) */
   const char *const *checks; /* their messages */
+  /* The CPU the code was compiled for and those of its features that the
+   * running CPU must have: cpu_has(i) tells whether it has features[i]
+   * (__builtin_cpu_supports). cpu_has NULL: none to check (the JIT). */
+  const char *cpu;
+  int num_cpu_features;
+  const char *const *cpu_features;
+  int (*cpu_has)(int index);
 } tfc_model_info;
 
 /* The buffer cache (lib/Runtime/BufferCache.c): the compiled code's

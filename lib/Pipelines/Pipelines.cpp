@@ -49,8 +49,30 @@ void tfc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+namespace {
+/// Fails the pipeline with `message` (an option that names no CPU).
+struct InvalidOptionPass
+    : PassWrapper<InvalidOptionPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidOptionPass)
+  explicit InvalidOptionPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const override { return "tfc-invalid-option"; }
+  void runOnOperation() override {
+    getOperation().emitError(message);
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
 void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
-  tfc::GemmBlocking host = tfc::hostGemmBlocking();
+  std::string error;
+  std::optional<tfc::TargetCPU> cpu = tfc::resolveTargetCPU(o.cpu, error);
+  if (!cpu) {
+    pm.addPass(std::make_unique<InvalidOptionPass>(error));
+    return;
+  }
+  tfc::GemmBlocking host = tfc::gemmBlockingFor(*cpu);
   tfc::GemmMicrokernelsPassOptions gemm;
   gemm.rows = o.gemmRows ? o.gemmRows : host.rows;
   gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
@@ -62,7 +84,13 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
 }
 
 void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
-                                     bool bufferCache) {
+                                    bool bufferCache, StringRef cpuName) {
+  std::string error;
+  std::optional<tfc::TargetCPU> cpu = tfc::resolveTargetCPU(cpuName, error);
+  if (!cpu) {
+    pm.addPass(std::make_unique<InvalidOptionPass>(error));
+    return;
+  }
   // With threads, the contraction tiles are an scf.forall that becomes an
   // OpenMP parallel loop after bufferization.
   tfc::TileContractionsPassOptions tiling;
@@ -123,7 +151,7 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
   // not link (it failed to load): here it becomes integer code (round to
   // nearest even, NaN kept quiet). With it, LLVM's vcvtneps2bf16 stays.
   arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = !tfc::hostHasBF16();
+  expand.includeBf16 = !tfc::hasBF16(*cpu);
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
@@ -153,7 +181,7 @@ void tfc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
 void tfc::buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &o) {
   buildLowerToLinalgPipeline(pm);
   buildCPUKernelsPipeline(pm, o);
-  buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache);
+  buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache, o.cpu);
 }
 
 void tfc::registerPipelines() {
@@ -174,16 +202,17 @@ void tfc::registerPipelines() {
       "target phase (second half): GEMM microkernels with packed weights, "
       "weights as arguments, bufferize and lower to the LLVM dialect "
       "(threads=T: OpenMP-parallel kernels; gemm-rows/gemm-cols: register "
-      "blocking; bf16=1: bf16 linear layers; buffer-cache=0: malloc/free instead of the tfc runtime's "
-      "buffer cache)",
+      "blocking; bf16=1: bf16 linear layers; cpu=NAME: the CPU to generate "
+      "code for (default host); buffer-cache=0: malloc/free instead of the "
+      "tfc runtime's buffer cache)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildCPUKernelsPipeline(pm, o);
-        buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache);
+        buildLinalgToLLVMPipeline(pm, o.threads, o.bufferCache, o.cpu);
       });
   PassPipelineRegistration<CPUOptions>(
       "tfc-lower-to-cpu",
       "target phase: tfc -> LLVM dialect for the CPU (threads=T, "
-      "gemm-rows=R, gemm-cols=C, bf16=0|1, buffer-cache=0|1)",
+      "gemm-rows=R, gemm-cols=C, bf16=0|1, cpu=NAME, buffer-cache=0|1)",
       [](OpPassManager &pm, const CPUOptions &o) {
         buildLowerToCPUPipeline(pm, o);
       });

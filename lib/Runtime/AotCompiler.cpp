@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "tfc/Runtime/AotCompiler.h"
 #include "WeightsObject.h"
+#include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -58,9 +59,31 @@ static std::string int64List(const std::vector<int64_t> &v) {
 }
 
 /// The model's tfc_model_info, its entry point and tfc_model_create.
+/// x86 features a library's code may use that a CPU may lack, by the
+/// names LLVM and __builtin_cpu_supports (GCC 12, Clang) share: those of
+/// the x86-64-v2/v3/v4 levels and the vector extensions after them.
+static constexpr llvm::StringLiteral kCheckedCPUFeatures[] = {
+    "sse3",         "ssse3",
+    "sse4.1",       "sse4.2",
+    "popcnt",       "avx",
+    "avx2",         "bmi",
+    "bmi2",         "f16c",
+    "fma",          "lzcnt",
+    "movbe",        "avx512f",
+    "avx512bw",     "avx512cd",
+    "avx512dq",     "avx512vl",
+    "avx512vnni",   "avx512bf16",
+    "avx512fp16",   "avx512ifma",
+    "avx512vbmi",   "avx512vbmi2",
+    "avx512bitalg", "avx512vpopcntdq",
+    "avxvnni",      "amx-tile",
+    "amx-bf16",     "gfni",
+    "vaes",         "vpclmulqdq"};
+
 static std::string glueSource(const LoweredModel &m,
                               const std::vector<uint64_t> &offsets,
-                              unsigned threads) {
+                              unsigned threads,
+                              const mlir::tfc::TargetCPU &cpu) {
   bool openmp = threads > 1;
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -140,13 +163,32 @@ static std::string glueSource(const LoweredModel &m,
       os << "  " << cString(c) << ",\n";
     os << "};\n";
   }
+  // The target's features that a CPU may lack, checked where the library
+  // is loaded, so that a library compiled for a newer CPU fails with a
+  // message rather than an illegal instruction.
+  std::vector<llvm::StringRef> needed;
+  for (llvm::StringRef f : kCheckedCPUFeatures)
+    if (cpu.has(f))
+      needed.push_back(f);
+  os << "\nstatic const char *const cpu_features[] = {";
+  for (llvm::StringRef f : needed)
+    os << cString(f.str()) << ", ";
+  os << "0};\n"
+     << "static int cpu_has(int index) {\n"
+     << "  __builtin_cpu_init();\n"
+     << "  switch (index) {\n";
+  for (size_t i = 0; i < needed.size(); ++i)
+    os << "  case " << i << ": return __builtin_cpu_supports("
+       << cString(needed[i].str()) << ");\n";
+  os << "  }\n  return 0;\n}\n";
   os << "\nstatic const tfc_model_info info = {" << m.inputs.size() << ", "
      << m.outputs.size() << ", " << m.weights.size() << ", "
      << (m.inputs.empty() ? "0" : "inputs") << ", "
      << (m.outputs.empty() ? "0" : "outputs") << ", "
      << (m.weights.empty() ? "0" : "weights") << ", invoke, "
      << std::max(threads, 1u) << ", " << m.checks.size() << ", "
-     << (m.checks.empty() ? "0" : "checks") << "};\n\n"
+     << (m.checks.empty() ? "0" : "checks") << ", " << cString(cpu.name) << ", "
+     << needed.size() << ", cpu_features, cpu_has};\n\n"
      << "tfc_model *tfc_model_create(void) {\n"
      << "  return tfc_model_create_from_info(&info);\n}\n";
   return s;
@@ -226,7 +268,11 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   };
 
   // Machine code of the model.
-  auto tm = createHostTargetMachine(/*pic=*/true, error);
+  std::optional<mlir::tfc::TargetCPU> target =
+      mlir::tfc::resolveTargetCPU(options.cpu, error);
+  if (!target)
+    return false;
+  auto tm = createTargetMachine(options.cpu, /*pic=*/true, error);
   if (!tm)
     return false;
   llvm::LLVMContext llvmContext;
@@ -288,7 +334,9 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
       writeFile(file("ModelRuntime.c"), kModelRuntimeSource, error) &&
       writeFile(file("BufferCache.c"), kBufferCacheSource, error) &&
       writeFile(file("WeightPages.c"), kWeightPagesSource, error) &&
-      writeFile(file("model_info.c"), glueSource(lowered, offsets, options.threads), error) &&
+      writeFile(file("model_info.c"),
+                glueSource(lowered, offsets, options.threads, *target),
+                error) &&
       writeFile(file("exports.map"), exports, error)) {
   } else {
     if (error.empty())

@@ -77,7 +77,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
   std::unique_ptr<JitModel> m(new JitModel());
   if (!lowerToLLVMDialect(std::move(module), options, m->lowered, error))
     return nullptr;
-  auto tm = createHostTargetMachine(/*pic=*/false, error);
+  auto tm = createTargetMachine("host", /*pic=*/false, error);
   if (!tm)
     return nullptr;
   ExecutionEngineOptions eo;

@@ -138,6 +138,12 @@ SharedLibraryModel::load(const std::string &path, std::string &error) {
     error = "'" + path + "': tfc_model_create failed (out of memory)";
     return nullptr;
   }
+  // A library compiled for a CPU feature this one lacks says so at once.
+  if (const char *why = a.error(instance); why && *why) {
+    error = "cannot run '" + path + "' here: " + why;
+    a.destroy(instance);
+    return nullptr;
+  }
   m->attach(a, instance);
   return m;
 }

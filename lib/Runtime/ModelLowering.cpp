@@ -7,6 +7,7 @@
 #include "tfc/Runtime/ModelLowering.h"
 
 #include "tfc/Pipelines/Pipelines.h"
+#include "tfc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -15,6 +16,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <chrono>
 
@@ -146,6 +148,8 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.gemmRows = options.gemmRows;
   cpu.gemmCols = options.gemmCols;
   cpu.gemmKc = options.gemmKc;
+  if (!options.cpu.empty())
+    cpu.cpu = options.cpu;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";
@@ -178,7 +182,9 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   }
   t0 = Clock::now();
   PassManager lower(module->getContext());
-  mlir::tfc::buildLinalgToLLVMPipeline(lower, options.threads);
+  mlir::tfc::buildLinalgToLLVMPipeline(
+      lower, options.threads, /*bufferCache=*/true,
+      options.cpu.empty() ? llvm::StringRef("host") : options.cpu);
   if (failed(lower.run(*module))) {
     error = "lowering to LLVM failed";
     return false;
@@ -190,16 +196,28 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   return true;
 }
 
-auto ::tfc::runtime::createHostTargetMachine(bool pic, std::string &error)
+auto ::tfc::runtime::createTargetMachine(llvm::StringRef cpu, bool pic,
+                                         std::string &error)
     -> std::unique_ptr<llvm::TargetMachine> {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  // Without the host's features the vectorizers see no vector registers and
+  // Without the CPU's features the vectorizers see no vector registers and
   // leave every loop scalar.
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) {
     error = "cannot detect the host CPU: " + llvm::toString(jtmb.takeError());
     return nullptr;
+  }
+  if (!cpu.empty() && cpu != "host") {
+    std::optional<mlir::tfc::TargetCPU> target =
+        mlir::tfc::resolveTargetCPU(cpu, error);
+    if (!target)
+      return nullptr;
+    llvm::SubtargetFeatures features;
+    for (const auto &f : target->features)
+      features.AddFeature(f.getKey());
+    jtmb->setCPU(target->name);
+    jtmb->setFeatures(features.getString());
   }
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   if (pic)

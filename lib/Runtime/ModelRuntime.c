@@ -34,6 +34,7 @@ struct tfc_model {
                                   longjmps back past its changes) */
   int have_outputs;
   char error[512];
+  char cpu_error[512]; /* why this CPU cannot run the code ("" if it can) */
 };
 
 static const char *const dtype_names[] = {
@@ -83,6 +84,28 @@ static void free_outputs(tfc_model *m) {
   m->have_outputs = 0;
 }
 
+/* Whether the running CPU lacks features the code was compiled for (then
+ * cpu_error says which): the code would stop on an illegal instruction. */
+static int check_cpu(tfc_model *m) {
+  const tfc_model_info *info = m->info;
+  if (!info->cpu_has)
+    return 0;
+  char missing[256] = "";
+  size_t k = 0;
+  for (int i = 0; i < info->num_cpu_features; ++i)
+    if (!info->cpu_has(i) && k < sizeof missing)
+      k += (size_t)snprintf(missing + k, sizeof missing - k, "%s%s",
+                            k ? ", " : "", info->cpu_features[i]);
+  if (!k)
+    return 0;
+  snprintf(m->cpu_error, sizeof m->cpu_error,
+           "this model was compiled for the CPU '%s', and the CPU it runs on "
+           "lacks %s: compile it on this machine, or for a CPU that this one "
+           "covers (tfc-compile --cpu, e.g. x86-64-v3 for AVX2)",
+           info->cpu ? info->cpu : "?", missing);
+  return 1;
+}
+
 /* Live instances; the last one destroyed empties the buffer cache. */
 static int live_instances;
 
@@ -92,7 +115,10 @@ tfc_model *tfc_model_create_from_info(const tfc_model_info *info) {
     return NULL;
   __atomic_add_fetch(&live_instances, 1, __ATOMIC_SEQ_CST);
   m->info = info;
-  m->weights = tfc_weights_acquire(info);
+  if (check_cpu(m))
+    snprintf(m->error, sizeof m->error, "%s", m->cpu_error);
+  else
+    m->weights = tfc_weights_acquire(info);
   int ni = info->num_inputs, no = info->num_outputs;
   m->in_data = calloc(ni ? ni : 1, sizeof *m->in_data);
   m->in_shape = calloc(ni ? ni : 1, sizeof *m->in_shape);
@@ -341,6 +367,8 @@ void tfc_assert_failed(const char *message) {
 
 int tfc_model_run(tfc_model *m) {
   const tfc_model_info *info = m->info;
+  if (m->cpu_error[0])
+    return fail(m, "%s", m->cpu_error);
   for (int i = 0; i < info->num_inputs; ++i)
     if (!m->in_shape[i])
       return fail(m, "input '%s' is not set", info->inputs[i].name);

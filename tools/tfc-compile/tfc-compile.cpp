@@ -43,6 +43,15 @@ static cl::opt<std::string> target("target",
                                             "(the host CPU)"),
                                    cl::init("cpu"),
                                    cl::cat(tfc_tools::toolOptions));
+static cl::opt<std::string> cpu(
+    "cpu",
+    cl::desc("the CPU to compile for: host (default: this machine's CPU and "
+             "all its features), or an x86-64 CPU name of LLVM's, such as "
+             "x86-64-v3 (AVX2 and FMA: any CPU since Haswell and Zen), "
+             "x86-64-v4 (AVX-512), znver4 or sapphirerapids. Its features "
+             "pick the GEMM blocking; the library refuses to run, with a "
+             "message, on a CPU that lacks them"),
+    cl::value_desc("name"), cl::init("host"), cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> headerPath(
     "header",
     cl::desc("the C header to write (default: the library's path with .h "
@@ -84,7 +93,7 @@ int main(int argc, char **argv) {
   if (target != "cpu")
     return fail("unknown --target '" + target + "' (supported: cpu)");
   CompileOptions options;
-  if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(options, e))
+  if (std::string e; !tfc_tools::codegenOptionsFromCommandLine(options, e, cpu))
     return fail(e);
   std::string header = headerPath;
   if (header.empty()) {
@@ -132,6 +141,7 @@ int main(int argc, char **argv) {
   aot.keepTemps = keepTemps;
   aot.optLevel = options.optLevel;
   aot.threads = threads;
+  aot.cpu = cpu;
   if (!writeSharedLibrary(lowered, aot, error))
     return fail(error);
   if (timing) {

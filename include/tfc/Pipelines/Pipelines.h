@@ -47,6 +47,12 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
                      "products, f32 accumulation); the host needs "
                      "AVX512-BF16"),
       llvm::cl::init(false)};
+  Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("CPU to generate code for: host (default), or an "
+                     "x86-64 CPU name of LLVM's (x86-64-v3, znver4, ...); "
+                     "its features pick the GEMM blocking"),
+      llvm::cl::init("host")};
   Option<bool> bufferCache{
       *this, "buffer-cache",
       llvm::cl::desc("Buffers are allocated and freed through the tfc "
@@ -68,8 +74,10 @@ void buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &options);
 /// that many threads (the code then needs libomp at run time). With
 /// `bufferCache`, buffers come from the tfc runtime's buffer cache
 /// (lib/Runtime/BufferCache.c), which runs must then link.
+/// `cpu` ("host" or an x86-64 CPU name) decides how bf16 conversions lower.
 void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1,
-                               bool bufferCache = true);
+                               bool bufferCache = true,
+                               llvm::StringRef cpu = "host");
 /// The whole CPU target phase.
 void buildLowerToCPUPipeline(OpPassManager &pm, const CPUOptions &options);
 

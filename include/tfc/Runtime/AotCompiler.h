@@ -13,6 +13,9 @@ struct AotOptions {
   bool keepTemps = false;  ///< keep the object, glue and weight files
   int optLevel = 3;        ///< LLVM optimization level
   unsigned threads = 1;    ///< links libomp when > 1
+  /// The CPU to compile for ("" or "host", or an x86-64 CPU name of
+  /// LLVM's); the library checks that the CPU it runs on has its features.
+  std::string cpu;
 };
 
 /// Writes `lowered` (see lowerToLLVMDialect) as a shared library exporting

@@ -22,6 +22,9 @@ struct CompileOptions {
   /// The GEMM microkernels' register block and k slice depth (0: chosen
   /// from the host CPU).
   int64_t gemmRows = 0, gemmCols = 0, gemmKc = 0;
+  /// The CPU to generate code for: "" or "host", or an x86-64 CPU name of
+  /// LLVM's (tfc-compile --cpu; the JIT runs on the host).
+  std::string cpu;
   bool dumpLLVMDialect = false;
   /// JIT only: write a jitdump of the compiled code for perf (MLIR's
   /// default writes one on every compile).
@@ -55,10 +58,11 @@ bool lowerToLLVMDialect(mlir::OwningOpRef<mlir::ModuleOp> module,
                         const CompileOptions &options, LoweredModel &out,
                         std::string &error);
 
-/// A target machine for the host CPU (its features decide the vector code),
-/// position independent when `pic`.
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(bool pic,
-                                                             std::string &error);
+/// A target machine for `cpu` ("" or "host": the host CPU, else an x86-64
+/// CPU name of LLVM's; its features decide the vector code), position
+/// independent when `pic`.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(llvm::StringRef cpu, bool pic, std::string &error);
 
 /// KMP_BLOCKTIME (ms) that JIT and AOT models with threads set unless the
 /// user did: idle OpenMP workers spin that long between parallel regions

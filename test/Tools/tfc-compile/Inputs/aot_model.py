@@ -7,6 +7,9 @@
                           the reference and with DIR/jit/<output>.npy
                           (tfc-run's JIT) and DIR/aot/<output>.npy (tfc-run
                           on the library)
+  aot_model.py compare DIR OUT
+                          compares OUT/<output>.npy (tfc-run --output-dir)
+                          with the reference
 """
 import sys
 
@@ -67,5 +70,20 @@ def check(d):
     sys.exit(0 if ok else 1)
 
 
+def compare(d, out):
+    ok = True
+    for name in ["y", "p"]:
+        ref = np.load("%s/ref_%s.npy" % (d, name))
+        got = np.load("%s/%s.npy" % (out, name))
+        rel = (np.abs(got - ref).max() / np.abs(ref).max()
+               if got.shape == ref.shape else float("inf"))
+        print("%s: vs numpy rel error %s" % (name, "ok" if rel < 1e-5 else rel))
+        ok &= bool(rel < 1e-5)
+    sys.exit(0 if ok else 1)
+
+
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
+    else:
+        {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
