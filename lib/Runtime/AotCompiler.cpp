@@ -58,7 +58,6 @@ static std::string int64List(const std::vector<int64_t> &v) {
   return out;
 }
 
-/// The model's tfc_model_info, its entry point and tfc_model_create.
 /// x86 features a library's code may use that a CPU may lack, by the
 /// names LLVM and __builtin_cpu_supports (GCC 12, Clang) share: those of
 /// the x86-64-v2/v3/v4 levels and the vector extensions after them.
@@ -80,6 +79,8 @@ static constexpr llvm::StringLiteral kCheckedCPUFeatures[] = {
     "amx-bf16",     "gfni",
     "vaes",         "vpclmulqdq"};
 
+/// The model's tfc_model_info (with the features of `cpu` that the library
+/// checks when loaded), its entry point and tfc_model_create.
 static std::string glueSource(const LoweredModel &m,
                               const std::vector<uint64_t> &offsets,
                               unsigned threads,
