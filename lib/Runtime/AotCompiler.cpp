@@ -79,6 +79,16 @@ static constexpr llvm::StringLiteral kCheckedCPUFeatures[] = {
     "amx-bf16",     "gfni",
     "vaes",         "vpclmulqdq"};
 
+/// Those of kCheckedCPUFeatures that `cpu` has.
+static std::vector<llvm::StringRef>
+checkedFeatures(const mlir::tfc::TargetCPU &cpu) {
+  std::vector<llvm::StringRef> needed;
+  for (llvm::StringRef f : kCheckedCPUFeatures)
+    if (cpu.has(f))
+      needed.push_back(f);
+  return needed;
+}
+
 /// The model's tfc_model_info (with the features of `cpu` that the library
 /// checks when loaded), its entry point and tfc_model_create.
 static std::string glueSource(const LoweredModel &m,
@@ -167,10 +177,7 @@ static std::string glueSource(const LoweredModel &m,
   // The target's features that a CPU may lack, checked where the library
   // is loaded, so that a library compiled for a newer CPU fails with a
   // message rather than an illegal instruction.
-  std::vector<llvm::StringRef> needed;
-  for (llvm::StringRef f : kCheckedCPUFeatures)
-    if (cpu.has(f))
-      needed.push_back(f);
+  std::vector<llvm::StringRef> needed = checkedFeatures(cpu);
   os << "\nstatic const char *const cpu_features[] = {";
   for (llvm::StringRef f : needed)
     os << cString(f.str()) << ", ";
@@ -202,9 +209,11 @@ static std::string commentSafe(std::string s) {
   return s;
 }
 
-/// The public header: the model's inputs and outputs, then tfc-c/Model.h.
+/// The public header: the model's inputs and outputs and the CPU it needs,
+/// then tfc-c/Model.h.
 static std::string headerSource(const LoweredModel &m,
-                                const std::string &library) {
+                                const std::string &library,
+                                const mlir::tfc::TargetCPU &cpu) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "/* C API of " << llvm::sys::path::filename(library)
@@ -228,7 +237,22 @@ static std::string headerSource(const LoweredModel &m,
   };
   list("input", m.inputs);
   list("output", m.outputs);
-  os << " */\n";
+  // The CPU line, wrapped at 78 columns.
+  os << " *\n";
+  std::string line = " * compiled for the CPU '" + commentSafe(cpu.name) + "'";
+  std::vector<llvm::StringRef> needed = checkedFeatures(cpu);
+  for (size_t i = 0; i <= needed.size(); ++i) {
+    std::string word = i == needed.size() ? " (tfc-compile --cpu)"
+                       : i == 0           ? "; it needs " + needed[i].str()
+                                          : ", " + needed[i].str();
+    if (line.size() + word.size() > 78) {
+      os << line << (word[0] == ',' ? ",\n" : "\n");
+      line = " *" + (word[0] == ',' ? word.substr(1) : word);
+    } else {
+      line += word;
+    }
+  }
+  os << line << "\n */\n";
   return s + kModelHeader;
 }
 
@@ -401,7 +425,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   }
   if (!options.headerPath.empty() &&
       !writeFile(options.headerPath,
-                 headerSource(lowered, options.libraryPath), error))
+                 headerSource(lowered, options.libraryPath, *target), error))
     return false;
   lowered.phases.push_back(
       {"link the shared library (" + llvm::sys::path::filename(*cc).str() + ")",
