@@ -182,13 +182,16 @@ static std::string glueSource(const LoweredModel &m,
   for (llvm::StringRef f : needed)
     os << cString(f.str()) << ", ";
   os << "0};\n"
-     << "static int cpu_has(int index) {\n"
-     << "  __builtin_cpu_init();\n"
-     << "  switch (index) {\n";
-  for (size_t i = 0; i < needed.size(); ++i)
-    os << "  case " << i << ": return __builtin_cpu_supports("
-       << cString(needed[i].str()) << ");\n";
-  os << "  }\n  return 0;\n}\n";
+     << "static int cpu_has(int index) {\n";
+  // x86 builtins: emitted only for x86 features (none on other hosts).
+  if (!needed.empty()) {
+    os << "  __builtin_cpu_init();\n  switch (index) {\n";
+    for (size_t i = 0; i < needed.size(); ++i)
+      os << "  case " << i << ": return __builtin_cpu_supports("
+         << cString(needed[i].str()) << ");\n";
+    os << "  }\n";
+  }
+  os << "  (void)index;\n  return 0;\n}\n";
   os << "\nstatic const tfc_model_info info = {" << m.inputs.size() << ", "
      << m.outputs.size() << ", " << m.weights.size() << ", "
      << (m.inputs.empty() ? "0" : "inputs") << ", "
