@@ -148,8 +148,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.gemmRows = options.gemmRows;
   cpu.gemmCols = options.gemmCols;
   cpu.gemmKc = options.gemmKc;
-  if (!options.cpu.empty())
-    cpu.cpu = options.cpu;
+  cpu.cpu = options.cpu;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";
@@ -182,9 +181,8 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   }
   t0 = Clock::now();
   PassManager lower(module->getContext());
-  mlir::tfc::buildLinalgToLLVMPipeline(
-      lower, options.threads, /*bufferCache=*/true,
-      options.cpu.empty() ? llvm::StringRef("host") : options.cpu);
+  mlir::tfc::buildLinalgToLLVMPipeline(lower, options.threads,
+                                       /*bufferCache=*/true, options.cpu);
   if (failed(lower.run(*module))) {
     error = "lowering to LLVM failed";
     return false;

@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
   aot.keepTemps = keepTemps;
   aot.optLevel = options.optLevel;
   aot.threads = threads;
-  aot.cpu = cpu;
+  aot.cpu = options.cpu;
   if (!writeSharedLibrary(lowered, aot, error))
     return fail(error);
   if (timing) {

@@ -27,25 +27,26 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
                            llvm::cl::init(1)};
   Option<int64_t> gemmRows{
       *this, "gemm-rows",
-      llvm::cl::desc("Rows per GEMM register block (0: chosen from the host "
-                     "CPU: 8 with AVX-512, else 6)"),
+      llvm::cl::desc("Rows per GEMM register block (0: chosen from the cpu "
+                     "option's CPU: 8 with AVX-512, else 6)"),
       llvm::cl::init(0)};
   Option<int64_t> gemmCols{
       *this, "gemm-cols",
       llvm::cl::desc("Columns per GEMM register block (0: chosen from the "
-                     "host CPU: 32 with AVX-512, else 16)"),
+                     "cpu option's CPU: 32 with AVX-512, 16 with AVX, else 8)"),
       llvm::cl::init(0)};
   Option<int64_t> gemmKc{
       *this, "gemm-kc",
-      llvm::cl::desc("Depth of a GEMM k slice (0: chosen from the host CPU: "
-                     "512 with AVX-512 in f32, 256 in bf16, else 768)"),
+      llvm::cl::desc(
+          "Depth of a GEMM k slice (0: chosen from the cpu option's CPU: "
+          "512 with AVX-512 in f32, 256 in bf16, else 768)"),
       llvm::cl::init(0)};
   Option<bool> bf16{
       *this, "bf16",
       llvm::cl::desc("Linear layers multiply in bf16 (weights packed as "
                      "bf16, activations rounded to bf16, AVX512-BF16 dot "
-                     "products, f32 accumulation); the host needs "
-                     "AVX512-BF16"),
+                     "products, f32 accumulation); the cpu option's CPU "
+                     "needs AVX512-BF16"),
       llvm::cl::init(false)};
   Option<std::string> cpu{
       *this, "cpu",
@@ -74,7 +75,8 @@ void buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &options);
 /// that many threads (the code then needs libomp at run time). With
 /// `bufferCache`, buffers come from the tfc runtime's buffer cache
 /// (lib/Runtime/BufferCache.c), which runs must then link.
-/// `cpu` ("host" or an x86-64 CPU name) decides how bf16 conversions lower.
+/// `cpu` ("" or "host", or an x86-64 CPU name) decides how bf16 conversions
+/// lower.
 void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads = 1,
                                bool bufferCache = true,
                                llvm::StringRef cpu = "host");

@@ -64,13 +64,3 @@ GemmBlocking mlir::tfc::gemmBlockingFor(const TargetCPU &cpu) {
 bool mlir::tfc::hasBF16(const TargetCPU &cpu) {
   return cpu.has("avx512bf16") && cpu.has("avx512f");
 }
-
-GemmBlocking mlir::tfc::hostGemmBlocking() {
-  std::string error;
-  return gemmBlockingFor(*resolveTargetCPU("", error));
-}
-
-bool mlir::tfc::hostHasBF16() {
-  std::string error;
-  return hasBF16(*resolveTargetCPU("", error));
-}

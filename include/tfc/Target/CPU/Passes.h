@@ -46,10 +46,8 @@ struct GemmBlocking {
 /// AVX-512, 6 x 16 (12 ymm accumulators) with AVX, else 6 x 8 (12 xmm);
 /// k slices of kc (f32) or kcBF16 (bf16 mode).
 GemmBlocking gemmBlockingFor(const TargetCPU &cpu);
-GemmBlocking hostGemmBlocking();
 /// Whether `cpu` has AVX512-BF16 (the bf16 GEMM kernels' vdpbf16ps).
 bool hasBF16(const TargetCPU &cpu);
-bool hostHasBF16();
 } // namespace mlir::tfc
 
 #endif
