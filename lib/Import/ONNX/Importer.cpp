@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
+#include "ModelFileStream.h"
 #include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Import/ONNXTensorData.h"
 
@@ -692,23 +693,33 @@ static void loadImportDialects(MLIRContext *ctx) {
                    tensor::TensorDialect>();
 }
 
-OwningOpRef<ModuleOp> mlir::tfc::importOnnxBytes(MLIRContext *ctx,
-                                                 StringRef bytes,
-                                                 StringRef sourceName,
-                                                 StringRef baseDir,
-                                                 const OnnxImportOptions &opts) {
+/// The model in `stream` imported (see importOnnxBytes).
+static OwningOpRef<ModuleOp>
+importStream(MLIRContext *ctx, google::protobuf::io::ZeroCopyInputStream &in,
+             StringRef sourceName, StringRef baseDir,
+             const OnnxImportOptions &opts) {
   loadImportDialects(ctx);
   onnx::ModelProto model;
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
-  stream.SetRecursionLimit(64);
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-    mlir::emitError(FileLineColLoc::get(ctx, sourceName, 0, 0))
-        << "not a valid ONNX model (protobuf parse failed)";
-    return nullptr;
+  {
+    google::protobuf::io::CodedInputStream stream(&in);
+    stream.SetRecursionLimit(64);
+    if (!model.ParseFromCodedStream(&stream) ||
+        !stream.ConsumedEntireMessage()) {
+      mlir::emitError(FileLineColLoc::get(ctx, sourceName, 0, 0))
+          << "not a valid ONNX model (protobuf parse failed)";
+      return nullptr;
+    }
   }
   Importer importer(ctx, opts, sourceName, baseDir);
   return importer.importModel(model);
+}
+
+OwningOpRef<ModuleOp>
+mlir::tfc::importOnnxBytes(MLIRContext *ctx, StringRef bytes,
+                           StringRef sourceName, StringRef baseDir,
+                           const OnnxImportOptions &opts) {
+  ModelFileStream in(bytes, /*mapped=*/false);
+  return importStream(ctx, in, sourceName, baseDir, opts);
 }
 
 OwningOpRef<ModuleOp> mlir::tfc::importOnnxFile(MLIRContext *ctx,
@@ -731,6 +742,9 @@ OwningOpRef<ModuleOp> mlir::tfc::importOnnxFile(MLIRContext *ctx,
         << "cannot read model file: " << buf.getError().message();
     return nullptr;
   }
-  return importOnnxBytes(ctx, (*buf)->getBuffer(), path,
-                         llvm::sys::path::parent_path(path), opts);
+  // A mapped file's parsed pages leave the process as the parse goes.
+  ModelFileStream in((*buf)->getBuffer(),
+                     (*buf)->getBufferKind() ==
+                         llvm::MemoryBuffer::MemoryBuffer_MMap);
+  return importStream(ctx, in, path, llvm::sys::path::parent_path(path), opts);
 }
