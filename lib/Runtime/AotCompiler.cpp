@@ -334,8 +334,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
     codegen.run(*llvmModule);
   }
   lowered.phases.push_back(
-      {"LLVM IR, optimization and machine code (object file)",
-       std::chrono::duration<double, std::milli>(Clock::now() - t0).count()});
+      endPhase("LLVM IR, optimization and machine code (object file)", t0));
   t0 = Clock::now();
 
   // Weights, 64-byte aligned, in one object file.
@@ -430,8 +429,8 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
       !writeFile(options.headerPath,
                  headerSource(lowered, options.libraryPath, *target), error))
     return false;
-  lowered.phases.push_back(
-      {"link the shared library (" + llvm::sys::path::filename(*cc).str() + ")",
-       std::chrono::duration<double, std::milli>(Clock::now() - t0).count()});
+  lowered.phases.push_back(endPhase(
+      "link the shared library (" + llvm::sys::path::filename(*cc).str() + ")",
+      t0));
   return true;
 }

@@ -125,10 +125,7 @@ std::unique_ptr<JitModel> JitModel::compile(OwningOpRef<ModuleOp> module,
     return nullptr;
   }
   m->lowered.phases.push_back(
-      {"LLVM IR, optimization and machine code (JIT)",
-       std::chrono::duration<double, std::milli>(
-           std::chrono::steady_clock::now() - t0)
-           .count()});
+      endPhase("LLVM IR, optimization and machine code (JIT)", t0));
   m->engine = std::move(*engine);
 
   // The runtime's view of the model.

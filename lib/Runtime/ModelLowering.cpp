@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "tfc/Runtime/ModelLowering.h"
 
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Pipelines/Pipelines.h"
 #include "tfc/Target/CPU/Passes.h"
 
@@ -111,9 +112,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
 
   using Clock = std::chrono::steady_clock;
   auto phase = [&](const char *name, Clock::time_point t0) {
-    out.phases.push_back(
-        {name, std::chrono::duration<double, std::milli>(Clock::now() - t0)
-                   .count()});
+    out.phases.push_back(endPhase(name, t0));
   };
   auto t0 = Clock::now();
   if (options.optimize) {
@@ -125,6 +124,9 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
     }
     phase("optimize (tfc-optimize)", t0);
   }
+  // The weights that fusions replaced (merged QKV, folded transposes).
+  if (options.ownsWeights)
+    mlir::tfc::releaseUnreferencedWeights(*module);
   t0 = Clock::now();
   PassManager pm(module->getContext());
   mlir::tfc::buildLowerToLinalgPipeline(pm);
@@ -133,6 +135,8 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
     return false;
   }
   phase("lower to linalg (tfc-lower-to-linalg)", t0);
+  if (options.ownsWeights)
+    mlir::tfc::releaseUnreferencedWeights(*module);
   // Run-time checks: their status argument follows the inputs.
   func = module->lookupSymbol<func::FuncOp>("main");
   if (auto checks = func->getAttrOfType<ArrayAttr>("tfc.run_checks")) {
@@ -149,11 +153,15 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.gemmCols = options.gemmCols;
   cpu.gemmKc = options.gemmKc;
   cpu.cpu = options.cpu;
+  cpu.releaseWeights = options.ownsWeights;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";
     return false;
   }
+  // Tables that now read a packed weight's panels (tied embeddings).
+  if (options.ownsWeights)
+    mlir::tfc::releaseUnreferencedWeights(*module);
   phase("CPU kernels and weight packing (tfc-cpu-gemm-microkernels)", t0);
   // Weights became trailing arguments; remember where their bytes live.
   func = module->lookupSymbol<func::FuncOp>("main");

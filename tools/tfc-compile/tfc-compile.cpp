@@ -64,9 +64,11 @@ static cl::opt<bool> noOptimize("no-optimize",
                                 cl::desc("skip the tfc-optimize pipeline"),
                                 cl::init(false),
                                 cl::cat(tfc_tools::toolOptions));
-static cl::opt<bool> timing(
-    "timing", cl::desc("print the wall time of each phase (to stderr)"),
-    cl::init(false), cl::cat(tfc_tools::toolOptions));
+static cl::opt<bool>
+    timing("timing",
+           cl::desc("print the wall time of each phase and the resident memory "
+                    "after it (to stderr)"),
+           cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> keepTemps(
     "keep-temps",
     cl::desc("keep the object, generated C and weight files (their folder "
@@ -124,12 +126,11 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  double importMs = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+  CompilePhase import = endPhase("import (parse)", t0);
 
   options.optimize = !noOptimize;
   options.threads = threads;
+  options.ownsWeights = true;
   LoweredModel lowered;
   std::string error;
   if (!lowerToLLVMDialect(std::move(module), options, lowered, error))
@@ -145,14 +146,8 @@ int main(int argc, char **argv) {
   if (!writeSharedLibrary(lowered, aot, error))
     return fail(error);
   if (timing) {
-    double total = importMs;
-    errs() << format("compile time: %-52s %9.1f ms\n", "import (parse)",
-                     importMs);
-    for (auto &[name, ms] : lowered.phases) {
-      errs() << format("compile time: %-52s %9.1f ms\n", name.c_str(), ms);
-      total += ms;
-    }
-    errs() << format("compile time: %-52s %9.1f ms\n", "total", total);
+    lowered.phases.insert(lowered.phases.begin(), import);
+    printCompilePhases(errs(), lowered.phases);
   }
   return 0;
 }

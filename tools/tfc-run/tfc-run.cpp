@@ -68,7 +68,8 @@ static cl::opt<bool> remarks(
     cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<bool> timing(
     "timing",
-    cl::desc("print the wall time of each compile phase (to stderr)"),
+    cl::desc("print the wall time of each compile phase and the resident "
+             "memory after it (to stderr)"),
     cl::init(false), cl::cat(tfc_tools::toolOptions));
 static cl::opt<std::string> compareWith(
     "compare",
@@ -321,9 +322,7 @@ int main(int argc, char **argv) {
   }
   if (!module && !library)
     return 1;
-  double importMs = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - importStart)
-                        .count();
+  CompilePhase import = endPhase("import (parse)", importStart);
 
   opts.optimize = !noOptimize;
   opts.remarks = remarks;
@@ -339,6 +338,8 @@ int main(int argc, char **argv) {
                 "compiled library");
   if (!compareWith.empty())
     refModule = module->clone();
+  // A clone shares the weights' blobs: neither compile may free them.
+  opts.ownsWeights = !refModule;
   std::unique_ptr<Model> model;
   if (library) {
     model = SharedLibraryModel::load(modelPath, error);
@@ -380,14 +381,9 @@ int main(int argc, char **argv) {
     expected[name] = file;
   }
   if (timing) {
-    double total = importMs;
-    errs() << format("compile time: %-48s %9.1f ms\n", "import (parse)",
-                     importMs);
-    for (auto &[name, ms] : model->phaseTimes()) {
-      errs() << format("compile time: %-48s %9.1f ms\n", name.c_str(), ms);
-      total += ms;
-    }
-    errs() << format("compile time: %-48s %9.1f ms\n", "total", total);
+    std::vector<CompilePhase> phases = model->compilePhases();
+    phases.insert(phases.begin(), import);
+    printCompilePhases(errs(), phases);
   }
 
   const auto &specs = model->inputs();

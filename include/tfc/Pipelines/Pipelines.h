@@ -54,6 +54,13 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
                      "x86-64 CPU name of LLVM's (x86-64-v3, znver4, ...); "
                      "its features pick the GEMM blocking"),
       llvm::cl::init("host")};
+  Option<bool> releaseWeights{
+      *this, "release-weights",
+      llvm::cl::desc("Free each weight's bytes once it is packed and no op "
+                     "refers to it (tfc-cpu-gemm-microkernels' "
+                     "release-weights): only for a module that no other "
+                     "module of its context shares weights with"),
+      llvm::cl::init(false)};
   Option<bool> bufferCache{
       *this, "buffer-cache",
       llvm::cl::desc("Buffers are allocated and freed through the tfc "

@@ -2,6 +2,7 @@
 #ifndef TFC_RUNTIME_MODEL_H
 #define TFC_RUNTIME_MODEL_H
 
+#include "tfc/Runtime/CompilePhases.h"
 #include "tfc/Runtime/HostTensor.h"
 
 #include "tfc-c/Model.h"
@@ -32,11 +33,9 @@ public:
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
   /// The worker threads a run uses (fixed when the model was compiled).
   int threads() const { return api.threads(instance); }
-  /// Wall time of each compile phase, in order (milliseconds); empty for a
+  /// Each compile phase, in order (wall time and memory); empty for a
   /// model loaded from a shared library.
-  const std::vector<std::pair<std::string, double>> &phaseTimes() const {
-    return phases;
-  }
+  const std::vector<CompilePhase> &compilePhases() const { return phases; }
 
   /// Checks `inputs` (one per model input, in order) against the specs and
   /// runs the model; `outputs` becomes one tensor per model output (the
@@ -79,7 +78,7 @@ protected:
   Api api{};
   tfc_model *instance = nullptr;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
-  std::vector<std::pair<std::string, double>> phases;
+  std::vector<CompilePhase> phases;
 };
 
 /// A model compiled by `tfc-compile --target=cpu`, loaded with dlopen.

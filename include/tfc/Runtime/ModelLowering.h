@@ -25,6 +25,11 @@ struct CompileOptions {
   /// The CPU to generate code for: "" or "host", or an x86-64 CPU name of
   /// LLVM's (tfc-compile --cpu; the JIT runs on the host).
   std::string cpu;
+  /// The module is the only one of its context that holds weights (a
+  /// tool's own import): weights the compile replaces (packed, fused) are
+  /// freed as it goes instead of staying in the context. Leave it false
+  /// where another module (a clone, say) shares them.
+  bool ownsWeights = false;
   bool dumpLLVMDialect = false;
   /// JIT only: write a jitdump of the compiled code for perf (MLIR's
   /// default writes one on every compile).
@@ -47,8 +52,8 @@ struct LoweredModel {
   std::vector<WeightBlob> weights;
   /// Messages of the run-time checks (tfc_model_info::checks).
   std::vector<std::string> checks;
-  /// Wall time of each phase so far (milliseconds).
-  std::vector<std::pair<std::string, double>> phases;
+  /// Each phase so far (wall time and memory).
+  std::vector<CompilePhase> phases;
 };
 
 /// Runs tfc's pipelines on `module` (its public `@main`): optimize (unless

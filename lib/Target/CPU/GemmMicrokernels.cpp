@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "GemmEpilogue.h"
 #include "GemmPacking.h"
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Dialect/TFC/Transforms/ConstantData.h"
 #include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
 #include "tfc/Target/CPU/Passes.h"
@@ -539,10 +540,15 @@ struct GemmMicrokernelsPass
     });
     IRRewriter rewriter(&getContext());
     packed.clear();
+    f32Packed.clear();
+    std::optional<tfc::WeightReleaser> releaser;
+    if (releaseWeights)
+      releaser.emplace(getOperation());
     for (linalg::GenericOp g : gemms) {
       // Matched again here: an earlier GEMM's epilogue may have replaced
       // this one's operands.
       Gemm m = *match(g);
+      auto weight = g.getDpsInputs()[1].getDefiningOp<arith::ConstantOp>();
       // Top-level GEMMs are the parallel loops; those inside other loops
       // (the attention kernel's tile products) run sequentially.
       bool parallel = !g->getParentOfType<LoopLikeOpInterface>();
@@ -604,16 +610,16 @@ struct GemmMicrokernelsPass
       if (Operation *def = m.c.getDefiningOp();
           def && init.kind != cpu::GemmInit::Load && def->use_empty())
         rewriter.eraseOp(def);
+      // The last GEMM of a packed weight frees its bytes.
+      if (releaser && m.isConstant() && weight && weight->use_empty()) {
+        if (m.storage.empty())
+          for (bool pairs : {false, true})
+            packed.erase(PackKey{m.raw.data(), m.n, m.k, m.nk, pairs});
+        releaser->dropReferences(weight);
+        rewriter.eraseOp(weight);
+      }
     }
-    SmallVector<cpu::PackedWeight> f32Panels;
-    for (auto &[key, panels] : packed)
-      if (!std::get<4>(key))
-        f32Panels.push_back(
-            {{reinterpret_cast<const float *>(std::get<0>(key)),
-              std::get<1>(key), std::get<2>(key), std::get<3>(key)},
-             cols,
-             panels});
-    cpu::readTablesFromPanels(getOperation(), f32Panels);
+    cpu::readTablesFromPanels(getOperation(), f32Packed);
   }
 
   /// The packed panels of `m`'s constant weight (bf16 pairs with `pairs`):
@@ -658,6 +664,10 @@ struct GemmMicrokernelsPass
     }
     if (key)
       packed[*key] = v;
+    if (key && !pairs)
+      f32Packed.push_back(
+          {g.getDpsInputs()[1].getDefiningOp<arith::ConstantOp>().getValue(),
+           m.n, m.k, m.nk, cols, v});
     return v;
   }
 
@@ -665,6 +675,8 @@ struct GemmMicrokernelsPass
   /// holds them), its [N, K] sizes, its layout (nk) and bf16 pairs.
   using PackKey = std::tuple<const char *, int64_t, int64_t, bool, bool>;
   std::map<PackKey, Value> packed;
+  /// Every f32 weight packed (not splats), for readTablesFromPanels.
+  SmallVector<cpu::PackedWeight> f32Packed;
 
   /// [[0, ..., rank - 2], [rank - 1]]: the leading dimensions as one.
   static SmallVector<ReassociationIndices> leadingReassociation(int64_t rank) {

@@ -37,7 +37,11 @@ void packPairPanels(const WeightView &w, int64_t cols, uint16_t *out);
 
 /// A constant weight packed into f32 panels of `cols` columns.
 struct PackedWeight {
-  WeightView source;
+  /// The weight's constant, [N, K] when `nk`, else [K, N] (its bytes may
+  /// have been freed: only the panels are read).
+  Attribute source;
+  int64_t n, k;
+  bool nk;
   int64_t cols;
   Value panels; // [ceil(N/cols), K, cols]
 };

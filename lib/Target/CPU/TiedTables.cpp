@@ -22,13 +22,14 @@
 using namespace mlir;
 using namespace mlir::tfc::cpu;
 
-/// Whether table ([n, k] row-major) holds w's weights, bit for bit: a few
-/// spread positions first (most pairs differ at once), then all.
-static bool sameWeights(const float *table, const WeightView &w) {
-  if (w.nk && table == w.w)
-    return true;
+/// Whether table ([n, k] row-major) holds w's weights, bit for bit
+/// (read from its panels): a few spread positions first (most pairs
+/// differ at once), then all.
+static bool sameWeights(const float *table, const PackedWeight &w,
+                        const float *panels) {
   auto equal = [&](int64_t j, int64_t kk) {
-    float a = table[j * w.k + kk], b = w.at(j, kk);
+    float a = table[j * w.k + kk];
+    float b = panels[((j / w.cols) * w.k + kk) * w.cols + j % w.cols];
     return std::memcmp(&a, &b, sizeof a) == 0;
   };
   int64_t count = w.n * w.k;
@@ -37,12 +38,13 @@ static bool sameWeights(const float *table, const WeightView &w) {
     if (!equal(e / w.k, e % w.k))
       return false;
   }
-  // In 64 x 64 tiles: one side is read transposed.
-  constexpr int64_t tile = 64;
-  for (int64_t j0 = 0; j0 < w.n; j0 += tile)
-    for (int64_t k0 = 0; k0 < w.k; k0 += tile)
-      for (int64_t j = j0; j < std::min(j0 + tile, w.n); ++j)
-        for (int64_t kk = k0; kk < std::min(k0 + tile, w.k); ++kk)
+  // In tiles of one panel's columns: the table's rows are the panel's
+  // columns.
+  constexpr int64_t depth = 64;
+  for (int64_t j0 = 0; j0 < w.n; j0 += w.cols)
+    for (int64_t k0 = 0; k0 < w.k; k0 += depth)
+      for (int64_t j = j0; j < std::min(j0 + w.cols, w.n); ++j)
+        for (int64_t kk = k0; kk < std::min(k0 + depth, w.k); ++kk)
           if (!equal(j, kk))
             return false;
   return true;
@@ -73,13 +75,21 @@ void mlir::tfc::cpu::readTablesFromPanels(Operation *root,
     if (bytes.empty() || !storage.empty())
       continue; // not a constant, or a splat (no storage to save)
     const auto *table = reinterpret_cast<const float *>(bytes.data());
+    Attribute tableValue = t.getDefiningOp<arith::ConstantOp>().getValue();
     const PackedWeight *match = nullptr;
-    for (const PackedWeight &p : packed)
-      if (p.source.n == type.getDimSize(0) &&
-          p.source.k == type.getDimSize(1) && sameWeights(table, p.source)) {
+    for (const PackedWeight &p : packed) {
+      if (p.n != type.getDimSize(0) || p.k != type.getDimSize(1))
+        continue;
+      std::vector<char> none;
+      ArrayRef<char> panels = tfc::constantBytes(p.panels, none);
+      if ((p.nk && p.source == tableValue) ||
+          (!panels.empty() &&
+           sameWeights(table, p,
+                       reinterpret_cast<const float *>(panels.data())))) {
         match = &p;
         break;
       }
+    }
     if (!match)
       continue;
     // table[j, kk] = panels[j / cols, kk, j % cols].

@@ -1,4 +1,7 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" -canonicalize -cse | FileCheck %s
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4 release-weights=1" -canonicalize -cse | FileCheck %s
+// The second frees each packed weight once nothing else reads it: the
+// tables are then compared with the panels, not with the freed weight.
 
 // A tied embedding: the Gather's table T ([5, 2]) and the LM head's weight
 // W ([2, 5], its transpose, a second constant as torch exports it). W is

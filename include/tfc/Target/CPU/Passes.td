@@ -141,7 +141,9 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     Option<"bf16", "bf16", "bool", "false",
            "Constant-weight GEMMs multiply in bf16 (AVX512-BF16 dot products of k pairs, f32 accumulation); needs cols % 16 == 0 and an even K, else f32">,
     Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">,
-    Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols weights of the panel stay in L1 or L2; the pipelines pick it per host)">
+    Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols weights of the panel stay in L1 or L2; the pipelines pick it per host)">,
+    Option<"releaseWeights", "release-weights", "bool", "false",
+           "Free a weight's bytes once it is packed and no op of the function refers to it (its dense_resource blob becomes empty). Only where nothing outside the function refers to its weights (the compile drivers set it for a module they own)">
   ];
 }
 

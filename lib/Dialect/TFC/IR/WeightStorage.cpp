@@ -1,6 +1,9 @@
 //===- WeightStorage.cpp - memory for large constant tensors --------------===//
 #include "tfc/Dialect/TFC/IR/WeightStorage.h"
 
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <sys/mman.h>
@@ -50,4 +53,66 @@ AsmResourceBlob mlir::tfc::adoptAsWeightBlob(std::string &&data, size_t align) {
       ArrayRef<char>(owner->data(), owner->size()), align,
       [owner](void *, size_t, size_t) { delete owner; },
       /*dataIsMutable=*/true);
+}
+
+using BlobEntry = DialectResourceBlobManager::BlobEntry;
+
+/// The blobs `op`'s attributes refer to, each once.
+static llvm::SmallDenseSet<BlobEntry *, 2> blobsOf(Operation *op) {
+  llvm::SmallDenseSet<BlobEntry *, 2> blobs;
+  op->getAttrDictionary().walk([&](DenseResourceElementsAttr a) {
+    blobs.insert(a.getRawHandle().getResource());
+  });
+  return blobs;
+}
+
+/// Frees `entry`'s bytes (an empty blob stays in their place).
+static size_t release(BlobEntry *entry) {
+  AsmResourceBlob *blob = entry->getBlob();
+  if (!blob || blob->getData().empty())
+    return 0;
+  size_t bytes = blob->getData().size();
+  entry->setBlob(AsmResourceBlob());
+  return bytes;
+}
+
+tfc::WeightReleaser::WeightReleaser(Operation *root) {
+  root->walk([&](Operation *op) {
+    for (BlobEntry *entry : blobsOf(op))
+      ++references[entry];
+  });
+}
+
+size_t tfc::WeightReleaser::dropReferences(Operation *op) {
+  size_t freed = 0;
+  for (BlobEntry *entry : blobsOf(op)) {
+    auto it = references.find(entry);
+    if (it == references.end() || --it->second > 0)
+      continue;
+    references.erase(it);
+    freed += release(entry);
+  }
+  return freed;
+}
+
+size_t tfc::releaseUnreferencedWeights(Operation *root) {
+  llvm::DenseSet<BlobEntry *> used;
+  root->walk([&](Operation *op) {
+    for (BlobEntry *entry : blobsOf(op))
+      used.insert(entry);
+  });
+  DialectResourceBlobManager &manager =
+      DenseResourceElementsHandle::getManagerInterface(root->getContext())
+          .getBlobManager();
+  SmallVector<std::string> unused;
+  manager.getBlobMap([&](const llvm::StringMap<BlobEntry> &map) {
+    for (const auto &entry : map)
+      if (!used.contains(const_cast<BlobEntry *>(&entry.second)))
+        unused.push_back(entry.first().str());
+  });
+  size_t freed = 0;
+  for (const std::string &key : unused)
+    if (BlobEntry *entry = manager.lookup(key))
+      freed += release(entry);
+  return freed;
 }

@@ -3,7 +3,8 @@
 more: their own huge-page mappings): three MatMuls by [1024, 768] constants
 (3 MiB each) share their input, so they are transposed, merged into one
 9 MiB linear and packed. `make DIR` writes DIR/model.onnx and DIR/x.npy;
-`check DIR` compares DIR/out/*.npy with numpy in float64.
+`check DIR` compares DIR/out/*.npy with numpy in float64; `memory OWN SHARED`
+compares the resident sets that two `--timing` outputs print.
 """
 import os
 import sys
@@ -44,5 +45,28 @@ def check(d):
           ("ok" if got.shape == ref.shape and err < 1e-5 else "FAILED", err))
 
 
+def growth(path):
+    """MiB by which the resident set grew from the end of the import to the
+    end of weight packing, as `--timing` printed them."""
+    resident = {}
+    for line in open(path):
+        if line.startswith("compile time:") and "MiB resident" in line:
+            mib = float(line.split(" ms,")[1].split("MiB resident")[0])
+            resident[line.split()[2]] = mib
+    return resident["CPU"] - resident["import"]
+
+
+def memory(own, shared):
+    # Owning its weights, the compile frees the three MatMul weights once
+    # they are merged, and the merged one once it is packed: 18 MiB that stay
+    # when the weights are shared.
+    a, b = growth(own), growth(shared)
+    print("%s: packing grew the resident set by %.0f MiB owning the weights, "
+          "%.0f MiB sharing them" % ("ok" if b - a >= 12 else "FAILED", a, b))
+
+
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "memory":
+        memory(sys.argv[2], sys.argv[3])
+    else:
+        {"make": make, "check": check}[sys.argv[1]](sys.argv[2])

@@ -3,6 +3,8 @@
 #define TFC_DIALECT_TFC_IR_WEIGHTSTORAGE_H
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
 
 #include <string>
 
@@ -29,6 +31,33 @@ AsmResourceBlob copyToWeightBlob(ArrayRef<char> data, size_t align);
 /// page faults); a copy (copyToWeightBlob) where the buffer is not aligned
 /// to `align`.
 AsmResourceBlob adoptAsWeightBlob(std::string &&data, size_t align);
+
+/// Weights that a compile no longer needs, freed as it goes: the
+/// originals of packed or fused weights stayed in memory next to their
+/// replacements until the context died (BERT-base peaked at 2.2 times its
+/// weights while it compiled, and a JIT model held its weights twice while
+/// it ran). Only a caller that owns every module of the context may use
+/// them: a blob that no op under `root` refers to but another module does
+/// would be emptied under it.
+class WeightReleaser {
+public:
+  /// Counts the references to each dense_resource blob under `root` (ops'
+  /// attributes, however nested).
+  explicit WeightReleaser(Operation *root);
+
+  /// `op` (about to be erased) no longer refers to its blobs: the blobs
+  /// that nothing else under `root` refers to are freed. Returns the bytes
+  /// freed.
+  size_t dropReferences(Operation *op);
+
+private:
+  DenseMap<void *, unsigned> references;
+};
+
+/// Frees every dense_resource blob of `root`'s context that no op under
+/// `root` refers to (same ownership rule as WeightReleaser). Returns the
+/// bytes freed.
+size_t releaseUnreferencedWeights(Operation *root);
 
 } // namespace mlir::tfc
 
