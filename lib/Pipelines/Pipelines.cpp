@@ -26,7 +26,8 @@ void tfc::buildOptimizePipeline(OpPassManager &pm) {
   buildOptimizePipeline(pm, remarksByDefault);
 }
 
-void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks) {
+void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks,
+                                bool releaseWeights) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(tfc::createFoldShapesPass());
   pm.addPass(createCanonicalizerPass());
@@ -37,7 +38,7 @@ void tfc::buildOptimizePipeline(OpPassManager &pm, bool remarks) {
   fn.addPass(tfc::createRaiseAttentionPass({remarks}));
   fn.addPass(createCanonicalizerPass());
   fn.addPass(tfc::createRaiseLinearPass({remarks}));
-  fn.addPass(tfc::createMergeQKVPass({remarks}));
+  fn.addPass(tfc::createMergeQKVPass({remarks, releaseWeights}));
   fn.addPass(tfc::createFuseResidualNormPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -117,7 +117,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   auto t0 = Clock::now();
   if (options.optimize) {
     PassManager opt(module->getContext());
-    mlir::tfc::buildOptimizePipeline(opt, options.remarks);
+    mlir::tfc::buildOptimizePipeline(opt, options.remarks, options.ownsWeights);
     if (failed(opt.run(*module))) {
       error = "optimization failed";
       return false;

@@ -1,4 +1,6 @@
 // RUN: tfc-opt %s -split-input-file -tfc-merge-qkv -canonicalize | FileCheck %s
+// RUN: tfc-opt %s -split-input-file -tfc-merge-qkv=release-weights=1 -canonicalize | FileCheck %s
+// (The second also frees the merged weights at once: the same IR.)
 
 // Three projections of one input become one GEMM and a split; a missing
 // bias is zero-filled.

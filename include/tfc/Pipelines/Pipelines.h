@@ -11,7 +11,11 @@ namespace mlir::tfc {
 /// `remarks` makes the raising passes report near-misses; the first form
 /// uses the default set by setOptimizeRemarksDefault.
 void buildOptimizePipeline(OpPassManager &pm);
-void buildOptimizePipeline(OpPassManager &pm, bool remarks);
+/// With `releaseWeights`, merged weights are freed once nothing reads them
+/// (tfc-merge-qkv's release-weights: only for a module that shares no
+/// weights with another module of its context).
+void buildOptimizePipeline(OpPassManager &pm, bool remarks,
+                           bool releaseWeights = false);
 /// The remarks default of --tfc-optimize (tools set it from --tfc-remarks).
 void setOptimizeRemarksDefault(bool remarks);
 

@@ -6,10 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "RaisingUtils.h"
+#include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Dialect/TFC/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 #include <cstring>
 
@@ -35,6 +37,13 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    if (releaseWeights) {
+      // Ops the raising passes left dead (a linear's matmul and add) still
+      // read the weights until the next canonicalization.
+      IRRewriter rewriter(&getContext());
+      (void)runRegionDCE(rewriter, getOperation()->getRegions());
+      releaser.emplace(getOperation());
+    }
     // Group by input, in program order.
     llvm::MapVector<Value, SmallVector<LinearOp>> groups;
     getOperation().walk([&](LinearOp op) {
@@ -123,9 +132,23 @@ struct MergeQKVPass : tfc::impl::MergeQKVPassBase<MergeQKVPass> {
     auto split = SplitOp::create(rewriter, loc, types, lin.getResult(),
                                  rewriter.getI64IntegerAttr(axis),
                                  rewriter.getDenseI64ArrayAttr(sizes));
+    SetVector<Operation *> parts;
+    for (LinearOp op : ops)
+      for (Value v : {op.getWeight(), op.getBias()})
+        if (auto def = v ? v.getDefiningOp<arith::ConstantOp>() : nullptr)
+          parts.insert(def);
     for (auto [op, r] : llvm::zip(ops, split.getResults()))
       rewriter.replaceOp(op, r);
+    // The weights and biases merged, when nothing else reads them.
+    if (releaser)
+      for (Operation *def : parts)
+        if (def->use_empty()) {
+          releaser->dropReferences(def);
+          rewriter.eraseOp(def);
+        }
   }
+
+  std::optional<tfc::WeightReleaser> releaser;
 };
 
 } // namespace

@@ -186,7 +186,17 @@ def MergeQKVPass : TFC_RaisingPass<"tfc-merge-qkv"> {
     // becomes
     %qkv = tfc.linear %x, %wqkv, %bqkv ...; %q, %k = tfc.split %qkv ...
     ```
+
+    With `release-weights`, the merged weights and biases that nothing else
+    reads are erased and their bytes freed at once (else their blobs stay
+    in the context until it dies).
   }];
+  let options = [
+    Option<"remarks", "remarks", "bool", "false",
+           "Report each near-miss (why a candidate did not fuse) as a remark">,
+    Option<"releaseWeights", "release-weights", "bool", "false",
+           "Free the bytes of weights once merged and no op of the function reads them. Only where nothing outside the function refers to its weights (the compile drivers set it for a module they own)">
+  ];
 }
 
 def FuseResidualNormPass : Pass<"tfc-fuse-residual-norm", "func::FuncOp"> {
