@@ -544,6 +544,14 @@ struct GemmMicrokernelsPass
     std::optional<tfc::WeightReleaser> releaser;
     if (releaseWeights)
       releaser.emplace(getOperation());
+    // A Gather's table that is a [K, N] weight transposed (a tied LM head)
+    // reads that weight from now on: its own copy goes before packing.
+    SmallVector<Value> kn;
+    for (linalg::GenericOp g : gemms)
+      if (Gemm m = *match(g); m.isConstant() && !m.nk && m.storage.empty())
+        kn.push_back(g.getDpsInputs()[1]);
+    cpu::readTablesFromWeights(getOperation(), kn,
+                               releaser ? &*releaser : nullptr);
     for (linalg::GenericOp g : gemms) {
       // Matched again here: an earlier GEMM's epilogue may have replaced
       // this one's operands.

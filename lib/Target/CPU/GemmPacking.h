@@ -15,6 +15,10 @@
 
 #include <cstdint>
 
+namespace mlir::tfc {
+class WeightReleaser;
+} // namespace mlir::tfc
+
 namespace mlir::tfc::cpu {
 
 /// A constant weight: `w` holds n x k floats, as [N, K] when `nk`, else
@@ -46,10 +50,18 @@ struct PackedWeight {
   Value panels; // [ceil(N/cols), K, cols]
 };
 
-/// Constant [N, K] tables under `root` read only by tensor.extract (a
-/// lowered Gather) whose elements equal a packed weight's (a tied
-/// embedding and LM head) read from its panels instead; the tables' copies
-/// are erased (TiedTables.cpp).
+/// Before packing: constant [N, K] tables under `root` read only by
+/// tensor.extract (a lowered Gather) that are the transpose of one of
+/// `weights` (constant [K, N] GEMM weights: a tied LM head) read that
+/// weight instead; the tables are erased, and their bytes freed through
+/// `releaser` when there is one (TiedTables.cpp).
+void readTablesFromWeights(Operation *root, ArrayRef<Value> weights,
+                           tfc::WeightReleaser *releaser);
+
+/// After packing: constant [N, K] tables under `root` read only by
+/// tensor.extract whose elements equal a packed weight's (a tied embedding
+/// and LM head), or that are a packed weight's own constant, read from its
+/// panels instead; the tables' copies are erased (TiedTables.cpp).
 void readTablesFromPanels(Operation *root, ArrayRef<PackedWeight> packed);
 
 /// f32 -> bf16, rounding to nearest even (NaN stays a quiet NaN); the same
