@@ -114,19 +114,23 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   auto phase = [&](const char *name, Clock::time_point t0) {
     out.phases.push_back(endPhase(name, t0));
   };
+  // The passes that free weights count the references in one function:
+  // they may only where that is all of the module.
+  bool release = options.ownsWeights &&
+                 llvm::hasSingleElement(module->getOps<func::FuncOp>());
   auto t0 = Clock::now();
   if (options.optimize) {
     PassManager opt(module->getContext());
-    mlir::tfc::buildOptimizePipeline(opt, options.remarks, options.ownsWeights);
+    mlir::tfc::buildOptimizePipeline(opt, options.remarks, release);
     if (failed(opt.run(*module))) {
       error = "optimization failed";
       return false;
     }
+    // The weights that fusions replaced (merged QKV, folded transposes).
+    if (options.ownsWeights)
+      mlir::tfc::releaseUnreferencedWeights(*module);
     phase("optimize (tfc-optimize)", t0);
   }
-  // The weights that fusions replaced (merged QKV, folded transposes).
-  if (options.ownsWeights)
-    mlir::tfc::releaseUnreferencedWeights(*module);
   t0 = Clock::now();
   PassManager pm(module->getContext());
   mlir::tfc::buildLowerToLinalgPipeline(pm);
@@ -153,7 +157,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.gemmCols = options.gemmCols;
   cpu.gemmKc = options.gemmKc;
   cpu.cpu = options.cpu;
-  cpu.releaseWeights = options.ownsWeights;
+  cpu.releaseWeights = release;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
   if (failed(kernels.run(*module))) {
     error = "building the CPU kernels failed";
