@@ -724,90 +724,6 @@ struct GemmMicrokernelsPass
                                           strides);
   }
 
-  /// Rows that a top-level kernel's row count must reach before it copies
-  /// a run-time weight's panel (a register block's rows times this).
-  static constexpr int64_t kPackBlocks = 4;
-  /// The L2 geometry the copy decision assumes (Zen 3 to 5 and recent Intel
-  /// cores have 1024 or more sets of 8 or more ways, of 64-byte lines).
-  static constexpr int64_t kL2Sets = 1024, kL2Ways = 8, kLineBytes = 64;
-
-  /// Whether the K rows of a [K, cols] panel of a row-major [K, N] f32
-  /// weight, read in place, crowd the L2 sets they map to: with N a
-  /// multiple of 16, row r starts at line r * N / 16, so the rows use
-  /// kL2Sets / gcd(N / 16, kL2Sets) sets, kL2Ways lines each; half of
-  /// those must hold the panel's lines (the rest is for A and C). A
-  /// 2048-token Q K^T (N = 2048: 8 sets, 64 lines, for 64 rows) crowds
-  /// them; BERT's (N = 128) does not.
-  Value crowdsSets(ImplicitLocOpBuilder &b, Value n, Value k) {
-    auto c = [&](int64_t v) {
-      return b.createOrFold<arith::ConstantIndexOp>(v);
-    };
-    int64_t perLine = kLineBytes / 4;
-    Value whole = b.createOrFold<arith::CmpIOp>(
-        arith::CmpIPredicate::eq, b.createOrFold<arith::RemUIOp>(n, c(perLine)),
-        c(0));
-    Value lines = b.createOrFold<arith::DivUIOp>(n, c(perLine));
-    // The largest power of two dividing `lines` (at most kL2Sets).
-    Value low = b.createOrFold<arith::AndIOp>(
-        lines, b.createOrFold<arith::SubIOp>(c(0), lines));
-    low = b.createOrFold<arith::MaxUIOp>(
-        b.createOrFold<arith::MinUIOp>(low, c(kL2Sets)), c(1));
-    Value capacity = b.createOrFold<arith::MulIOp>(
-        b.createOrFold<arith::DivUIOp>(c(kL2Sets), low), c(kL2Ways));
-    Value need = b.createOrFold<arith::MulIOp>(
-        k, c(2 * llvm::divideCeil(cols, perLine)));
-    return b.createOrFold<arith::AndIOp>(
-        whole, b.createOrFold<arith::CmpIOp>(arith::CmpIPredicate::ugt, need,
-                                             capacity));
-  }
-
-  /// Columns [col, col + width) of the run-time weight `w` ([K, N]). With
-  /// `m` (the rows of A; top-level kernels), when m reaches kPackBlocks
-  /// register blocks and the panel's rows crowd the L2 sets (crowdsSets),
-  /// both known at compile time, a copy into a [K, cols] buffer of its own:
-  /// each row block reads the panel again, and in place those reads missed L1
-  /// and L2 (8 KiB apart for the keys of a 2048-token Q K^T). The copy costs
-  /// one pass of the panel; it was a few percent slower where the rows spread
-  /// well.
-  Value runTimePanel(ImplicitLocOpBuilder &b, Value w, Value col,
-                     OpFoldResult width, bool even, OpFoldResult m) {
-    auto wType = cast<RankedTensorType>(w.getType());
-    OpFoldResult k = tensor::getMixedSize(b, b.getLoc(), w, 0);
-    auto panelType = RankedTensorType::get(
-        {wType.getDimSize(0), even ? cols : ShapedType::kDynamic},
-        wType.getElementType());
-    SmallVector<OpFoldResult> unit(2, b.getIndexAttr(1));
-    Value panel = tensor::ExtractSliceOp::create(
-        b, panelType, w, SmallVector<OpFoldResult>{b.getIndexAttr(0), col},
-        SmallVector<OpFoldResult>{k, width}, unit);
-    if (!m)
-      return panel;
-    auto copy = [&](ImplicitLocOpBuilder &cb) -> Value {
-      Value buffer = tensor::EmptyOp::create(
-          cb, SmallVector<OpFoldResult>{k, cb.getIndexAttr(cols)},
-          wType.getElementType());
-      Value dest = tensor::ExtractSliceOp::create(
-          cb, panelType, buffer,
-          SmallVector<OpFoldResult>{cb.getIndexAttr(0), cb.getIndexAttr(0)},
-          SmallVector<OpFoldResult>{k, width}, unit);
-      return linalg::CopyOp::create(cb, panel, dest).getResult(0);
-    };
-    auto value = [&](OpFoldResult v) {
-      return getValueOrCreateConstantIndexOp(b, b.getLoc(), v);
-    };
-    Value pack = b.createOrFold<arith::AndIOp>(
-        b.createOrFold<arith::CmpIOp>(
-            arith::CmpIPredicate::uge, value(m),
-            b.createOrFold<arith::ConstantIndexOp>(kPackBlocks * rows)),
-        crowdsSets(b, value(tensor::getMixedSize(b, b.getLoc(), w, 1)),
-                   value(k)));
-    // Decided at compile time only: an scf.if choosing between the copy
-    // and the panel in place bufferizes to a memref of dynamic inner
-    // stride, which the vector reads cannot take.
-    std::optional<int64_t> known = getConstantIntValue(pack);
-    return known && *known ? copy(b) : panel;
-  }
-
   /// `v` ([.., N, K]) as [.., K, N].
   static Value transposeLast(ImplicitLocOpBuilder &b, Value v) {
     auto type = cast<RankedTensorType>(v.getType());
@@ -904,8 +820,9 @@ struct GemmMicrokernelsPass
         Value w = bKN;
         if (!m.bBatch.empty())
           w = batchSlice(lb, bKN, bMatrix, m.bBatch, ivs);
-        batchSpec.weights = runTimePanel(
-            lb, w, col, width, even, parallel ? aMatrix[0] : OpFoldResult());
+        batchSpec.weights = cpu::runTimePanel(
+            lb, w, col, width, even, parallel ? aMatrix[0] : OpFoldResult(),
+            rows, cols);
       }
       auto place = [&](ArrayRef<OpFoldResult> full, OpFoldResult lastOffset,
                        OpFoldResult lastSize) {

@@ -2,8 +2,10 @@
 #include "GemmPacking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <algorithm>
 #include <cstring>
@@ -24,8 +26,7 @@ static void forEachPanelWeight(const WeightView &w, int64_t cols, T *out,
                                Put put) {
   int64_t panels = (w.n + cols - 1) / cols;
   if (w.n % cols)
-    std::fill(out + (panels - 1) * w.k * cols, out + panels * w.k * cols,
-              T(0));
+    std::fill(out + (panels - 1) * w.k * cols, out + panels * w.k * cols, T(0));
   if (!w.nk) { // [K, N]: the source row by row, `cols` weights per panel
     for (int64_t kk = 0; kk < w.k; ++kk)
       for (int64_t p = 0; p < panels; ++p) {
@@ -65,11 +66,10 @@ void tfc::cpu::packPairPanels(const WeightView &w, int64_t cols,
                               uint16_t *out) {
   // Panel p holds K/2 rows of `cols` (k even, k odd) pairs: as many
   // elements as an f32 panel.
-  forEachPanelWeight(w, cols, out,
-                     [&](int64_t p, int64_t jj, int64_t kk, float v) {
-                       out[(p * w.k + kk / 2 * 2) * cols + jj * 2 + kk % 2] =
-                           roundToBF16(v);
-                     });
+  forEachPanelWeight(
+      w, cols, out, [&](int64_t p, int64_t jj, int64_t kk, float v) {
+        out[(p * w.k + kk / 2 * 2) * cols + jj * 2 + kk % 2] = roundToBF16(v);
+      });
 }
 
 /// bf16(x)'s bits in the low half of an i32, rounded as roundToBF16.
@@ -114,11 +114,87 @@ Value tfc::cpu::buildPairPacking(ImplicitLocOpBuilder &b, Value a) {
              [](OpBuilder &nb, Location loc, ValueRange args) {
                Value lo = roundedBits(nb, loc, args[0]);
                Value hi = roundedBits(nb, loc, args[1]);
-               Value sixteen = arith::ConstantOp::create(
-                   nb, loc, nb.getI32IntegerAttr(16));
+               Value sixteen =
+                   arith::ConstantOp::create(nb, loc, nb.getI32IntegerAttr(16));
                Value pair = arith::OrIOp::create(
                    nb, loc, lo, arith::ShLIOp::create(nb, loc, hi, sixteen));
                linalg::YieldOp::create(nb, loc, pair);
              })
       .getResult(0);
+}
+
+/// Rows that a top-level kernel's row count must reach before it copies
+/// a run-time weight's panel (a register block's rows times this).
+static constexpr int64_t kPackBlocks = 4;
+/// The L2 geometry the copy decision assumes (Zen 3 to 5 and recent Intel
+/// cores have 1024 or more sets of 8 or more ways, of 64-byte lines).
+static constexpr int64_t kL2Sets = 1024, kL2Ways = 8, kLineBytes = 64;
+
+/// Whether the K rows of a [K, cols] panel of a row-major [K, N] f32
+/// weight, read in place, crowd the L2 sets they map to: with N a
+/// multiple of 16, row r starts at line r * N / 16, so the rows use
+/// kL2Sets / gcd(N / 16, kL2Sets) sets, kL2Ways lines each; half of
+/// those must hold the panel's lines (the rest is for A and C). A
+/// 2048-token Q K^T (N = 2048: 8 sets, 64 lines, for 64 rows) crowds
+/// them; BERT's (N = 128) does not.
+static Value crowdsSets(ImplicitLocOpBuilder &b, Value n, Value k,
+                        int64_t cols) {
+  auto c = [&](int64_t v) { return b.createOrFold<arith::ConstantIndexOp>(v); };
+  int64_t perLine = kLineBytes / 4;
+  Value whole = b.createOrFold<arith::CmpIOp>(
+      arith::CmpIPredicate::eq, b.createOrFold<arith::RemUIOp>(n, c(perLine)),
+      c(0));
+  Value lines = b.createOrFold<arith::DivUIOp>(n, c(perLine));
+  // The largest power of two dividing `lines` (at most kL2Sets).
+  Value low = b.createOrFold<arith::AndIOp>(
+      lines, b.createOrFold<arith::SubIOp>(c(0), lines));
+  low = b.createOrFold<arith::MaxUIOp>(
+      b.createOrFold<arith::MinUIOp>(low, c(kL2Sets)), c(1));
+  Value capacity = b.createOrFold<arith::MulIOp>(
+      b.createOrFold<arith::DivUIOp>(c(kL2Sets), low), c(kL2Ways));
+  Value need =
+      b.createOrFold<arith::MulIOp>(k, c(2 * llvm::divideCeil(cols, perLine)));
+  return b.createOrFold<arith::AndIOp>(
+      whole,
+      b.createOrFold<arith::CmpIOp>(arith::CmpIPredicate::ugt, need, capacity));
+}
+
+Value mlir::tfc::cpu::runTimePanel(ImplicitLocOpBuilder &b, Value w, Value col,
+                                   OpFoldResult width, bool even,
+                                   OpFoldResult m, int64_t rows, int64_t cols) {
+  auto wType = cast<RankedTensorType>(w.getType());
+  OpFoldResult k = tensor::getMixedSize(b, b.getLoc(), w, 0);
+  auto panelType = RankedTensorType::get(
+      {wType.getDimSize(0), even ? cols : ShapedType::kDynamic},
+      wType.getElementType());
+  SmallVector<OpFoldResult> unit(2, b.getIndexAttr(1));
+  Value panel = tensor::ExtractSliceOp::create(
+      b, panelType, w, SmallVector<OpFoldResult>{b.getIndexAttr(0), col},
+      SmallVector<OpFoldResult>{k, width}, unit);
+  if (!m)
+    return panel;
+  auto copy = [&](ImplicitLocOpBuilder &cb) -> Value {
+    Value buffer = tensor::EmptyOp::create(
+        cb, SmallVector<OpFoldResult>{k, cb.getIndexAttr(cols)},
+        wType.getElementType());
+    Value dest = tensor::ExtractSliceOp::create(
+        cb, panelType, buffer,
+        SmallVector<OpFoldResult>{cb.getIndexAttr(0), cb.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{k, width}, unit);
+    return linalg::CopyOp::create(cb, panel, dest).getResult(0);
+  };
+  auto value = [&](OpFoldResult v) {
+    return getValueOrCreateConstantIndexOp(b, b.getLoc(), v);
+  };
+  Value pack = b.createOrFold<arith::AndIOp>(
+      b.createOrFold<arith::CmpIOp>(
+          arith::CmpIPredicate::uge, value(m),
+          b.createOrFold<arith::ConstantIndexOp>(kPackBlocks * rows)),
+      crowdsSets(b, value(tensor::getMixedSize(b, b.getLoc(), w, 1)), value(k),
+                 cols));
+  // Decided at compile time only: an scf.if choosing between the copy
+  // and the panel in place bufferizes to a memref of dynamic inner
+  // stride, which the vector reads cannot take.
+  std::optional<int64_t> known = getConstantIntValue(pack);
+  return known && *known ? copy(b) : panel;
 }

@@ -5,7 +5,8 @@
 // [ceil(N/cols), K, cols], or for the bf16 kernels panels of k pairs
 // [ceil(N/cols), K/2, cols, 2] (what AVX512-BF16's vdpbf16ps multiplies).
 // In bf16 mode the run-time operand A is rounded to bf16 pairs, one i32
-// per pair, once before the kernel.
+// per pair, once before the kernel. A run-time weight is read in place, or
+// its panel copied where its rows would crowd a few L2 sets.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TFC_LIB_TARGET_CPU_GEMMPACKING_H
@@ -63,6 +64,18 @@ void readTablesFromWeights(Operation *root, ArrayRef<Value> weights,
 /// and LM head), or that are a packed weight's own constant, read from its
 /// panels instead; the tables' copies are erased (TiedTables.cpp).
 void readTablesFromPanels(Operation *root, ArrayRef<PackedWeight> packed);
+
+/// Columns [col, col + width) of the run-time weight `w` ([K, N]). With
+/// `m` (the rows of A; top-level kernels), when m reaches 4 register blocks
+/// of `rows` rows and the panel's K rows, N apart, crowd the L2 sets they
+/// map to, both known at compile time, a copy into a [K, `cols`] buffer of
+/// its own: each row block reads the panel again, and in place those reads
+/// missed L1 and L2 (8 KiB apart for the keys of a 2048-token Q K^T). The
+/// copy costs one pass of the panel; it was a few percent slower where the
+/// rows spread well.
+Value runTimePanel(ImplicitLocOpBuilder &b, Value w, Value col,
+                   OpFoldResult width, bool even, OpFoldResult m, int64_t rows,
+                   int64_t cols);
 
 /// f32 -> bf16, rounding to nearest even (NaN stays a quiet NaN); the same
 /// rounding as `buildPairPacking`'s code.
