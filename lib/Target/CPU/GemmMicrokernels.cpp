@@ -533,10 +533,16 @@ struct GemmMicrokernelsPass
                                "must be positive");
       return signalPassFailure();
     }
+    // The GEMMs, and the constant [K, N] weights among theirs.
     SmallVector<linalg::GenericOp> gemms;
+    SmallVector<Value> kn;
     getOperation().walk([&](linalg::GenericOp g) {
-      if (match(g))
-        gemms.push_back(g);
+      std::optional<Gemm> m = match(g);
+      if (!m)
+        return;
+      gemms.push_back(g);
+      if (m->isConstant() && !m->nk && m->storage.empty())
+        kn.push_back(g.getDpsInputs()[1]);
     });
     IRRewriter rewriter(&getContext());
     packed.clear();
@@ -546,10 +552,6 @@ struct GemmMicrokernelsPass
       releaser.emplace(getOperation());
     // A Gather's table that is a [K, N] weight transposed (a tied LM head)
     // reads that weight from now on: its own copy goes before packing.
-    SmallVector<Value> kn;
-    for (linalg::GenericOp g : gemms)
-      if (Gemm m = *match(g); m.isConstant() && !m.nk && m.storage.empty())
-        kn.push_back(g.getDpsInputs()[1]);
     cpu::readTablesFromWeights(getOperation(), kn,
                                releaser ? &*releaser : nullptr);
     for (linalg::GenericOp g : gemms) {

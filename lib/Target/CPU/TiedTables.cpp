@@ -28,32 +28,47 @@
 using namespace mlir;
 using namespace mlir::tfc::cpu;
 
-/// Whether table ([n, k] row-major) holds w's weights, bit for bit
-/// (read from its panels): a few spread positions first (most pairs
-/// differ at once), then all.
-static bool sameWeights(const float *table, const PackedWeight &w,
-                        const float *panels) {
-  auto equal = [&](int64_t j, int64_t kk) {
-    float a = table[j * w.k + kk];
-    float b = panels[((j / w.cols) * w.k + kk) * w.cols + j % w.cols];
-    return std::memcmp(&a, &b, sizeof a) == 0;
-  };
-  int64_t count = w.n * w.k;
+/// Whether equal(j, kk) holds for every j < n, kk < k: a few spread
+/// positions first (most pairs differ at once), then all, in tiles of
+/// `rows` j by 64 kk (one side of each comparison is read transposed).
+template <typename Equal>
+static bool allEqual(int64_t n, int64_t k, int64_t rows, Equal equal) {
   for (int64_t s = 0; s < 64; ++s) {
-    int64_t e = (s * 7919 * 104729) % count;
-    if (!equal(e / w.k, e % w.k))
+    int64_t e = (s * 7919 * 104729) % (n * k);
+    if (!equal(e / k, e % k))
       return false;
   }
-  // In tiles of one panel's columns: the table's rows are the panel's
-  // columns.
   constexpr int64_t depth = 64;
-  for (int64_t j0 = 0; j0 < w.n; j0 += w.cols)
-    for (int64_t k0 = 0; k0 < w.k; k0 += depth)
-      for (int64_t j = j0; j < std::min(j0 + w.cols, w.n); ++j)
-        for (int64_t kk = k0; kk < std::min(k0 + depth, w.k); ++kk)
+  for (int64_t j0 = 0; j0 < n; j0 += rows)
+    for (int64_t k0 = 0; k0 < k; k0 += depth)
+      for (int64_t j = j0; j < std::min(j0 + rows, n); ++j)
+        for (int64_t kk = k0; kk < std::min(k0 + depth, k); ++kk)
           if (!equal(j, kk))
             return false;
   return true;
+}
+
+/// Whether a and b hold the same float, bit for bit.
+static bool sameBits(const float &a, const float &b) {
+  return std::memcmp(&a, &b, sizeof(float)) == 0;
+}
+
+/// Whether table ([n, k] row-major) holds w's weights, read from its
+/// panels (tiles of one panel's columns: the table's rows).
+static bool sameWeights(const float *table, const PackedWeight &w,
+                        const float *panels) {
+  return allEqual(w.n, w.k, w.cols, [&](int64_t j, int64_t kk) {
+    return sameBits(table[j * w.k + kk],
+                    panels[((j / w.cols) * w.k + kk) * w.cols + j % w.cols]);
+  });
+}
+
+/// Whether table ([n, k] row-major) is the transpose of w ([k, n]).
+static bool isTranspose(const float *table, const float *w, int64_t n,
+                        int64_t k) {
+  return allEqual(n, k, 64, [&](int64_t j, int64_t kk) {
+    return sameBits(table[j * k + kk], w[kk * n + j]);
+  });
 }
 
 /// Constant [n, k] f32 tables under `root` read only by tensor.extract.
@@ -84,28 +99,6 @@ redirectReads(Value t,
     x.replaceAllUsesWith(read(b, x.getIndices()[0], x.getIndices()[1]));
     x.erase();
   }
-}
-
-/// Whether table ([n, k] row-major) is the transpose of w ([k, n]), bit
-/// for bit: spread positions first, then all in tiles.
-static bool isTranspose(const float *table, const float *w, int64_t n,
-                        int64_t k) {
-  auto equal = [&](int64_t j, int64_t kk) {
-    return std::memcmp(&table[j * k + kk], &w[kk * n + j], sizeof(float)) == 0;
-  };
-  for (int64_t s = 0; s < 64; ++s) {
-    int64_t e = (s * 7919 * 104729) % (n * k);
-    if (!equal(e / k, e % k))
-      return false;
-  }
-  constexpr int64_t tile = 64;
-  for (int64_t j0 = 0; j0 < n; j0 += tile)
-    for (int64_t k0 = 0; k0 < k; k0 += tile)
-      for (int64_t j = j0; j < std::min(j0 + tile, n); ++j)
-        for (int64_t kk = k0; kk < std::min(k0 + tile, k); ++kk)
-          if (!equal(j, kk))
-            return false;
-  return true;
 }
 
 void mlir::tfc::cpu::readTablesFromWeights(Operation *root,
