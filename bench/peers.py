@@ -1,10 +1,12 @@
 """Shared helpers of tfc's benchmark programs: installing the ONNX Runtime
 peer (npm onnxruntime-node into bench/node_modules) and running tfc-run and
 ONNX Runtime on a model, parsing their median latency and run memory."""
+import ctypes
 import os
 import re
 import shutil
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -14,13 +16,40 @@ DEFAULT_TFC_RUN = os.path.join(ROOT, "build", "bin", "tfc-run")
 def ensure_onnxruntime():
     """Installs nodejs/npm (apt) and onnxruntime-node (npm) when missing."""
     if not shutil.which("npm"):
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        subprocess.run(sudo + ["apt-get", "update"], check=True, capture_output=True)
-        subprocess.run(sudo + ["apt-get", "install", "-y", "nodejs", "npm"], check=True,
-                       capture_output=True)
+        apt_install("nodejs", "npm")
     if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=HERE,
                        check=True, capture_output=True)
+
+
+def apt_install(*packages):
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update"], check=True, capture_output=True)
+    subprocess.run(sudo + ["apt-get", "install", "-y"] + list(packages), check=True,
+                   capture_output=True)
+
+
+OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3"
+
+
+def load_openblas():
+    """Debian's python3-torch runs its f32 matmuls through libblas.so.3,
+    by default the reference BLAS: torch eager then took 10 s for BERT-base
+    (2 GFLOP/s), not a peer worth the name. Loads OpenBLAS's OpenMP build
+    (apt libopenblas0-openmp, installed when missing) into this process, so
+    that torch, imported after, binds its libblas.so.3 to it whichever
+    libblas.so.3 the system's alternatives choose (installing the package
+    makes it their choice too, over the reference BLAS). OpenBLAS's pthreads
+    build, beside torch's OpenMP threads, ran BERT-base at 2 threads 2x
+    slower than at 1. Returns (its description, a function setting its threads):
+    torch.set_num_threads leaves them alone."""
+    if "torch" in sys.modules:
+        raise RuntimeError("load_openblas must run before torch is imported")
+    if not os.path.exists(OPENBLAS):
+        apt_install("libopenblas0-openmp")
+    lib = ctypes.CDLL(OPENBLAS, mode=ctypes.RTLD_GLOBAL)
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    return lib.openblas_get_config().decode(), lib.openblas_set_num_threads
 
 
 def machine_line():

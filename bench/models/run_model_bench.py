@@ -10,9 +10,14 @@ random weights):
 
 Each model runs in interleaved rounds (tfc, ONNX Runtime, torch, then again)
 at 1 and 2 threads (per round, tfc and ONNX Runtime time --fast-reps runs,
-torch eager --reps: it takes seconds a run); the table gives the median over
-rounds of each engine's median latency, the ratios tfc/peer and each engine's achieved GFLOP/s
-(matmul and convolution FLOPs counted analytically). A GEMM-only line gives
+torch eager --reps); the table gives the median over rounds of each
+engine's median latency, the ratios tfc/peer, tfc/ORT also per round (the
+median and range of the rounds' ratios: a slow phase of a shared host hits
+both engines of a round alike) and each engine's achieved GFLOP/s (matmul
+and convolution FLOPs counted analytically). Torch's matmuls run on
+OpenBLAS (its OpenMP build, apt libopenblas0-openmp, installed when missing
+and loaded for torch only) on the row's threads: Debian's default
+libblas.so.3, the reference BLAS, made torch eager 40x slower. A GEMM-only line gives
 tfc's GFLOP/s on one 128x768x3072 linear (the median of its 1-thread rounds)
 against the measured fp32 peak (fp32_peak.c: independent AVX-512/AVX2 FMA
 chains, median of 3 runs). That linear is timed in every round of every
@@ -28,7 +33,7 @@ speedup over ONNX Runtime fp32 and its output error against torch (fp32)
 are printed, and a bf16 GEMM line. --no-bf16 leaves it out.
 
 Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
-         [--threads 1,2] [--rounds 3] [--reps 3] [--fast-reps 10] [--work DIR]
+         [--threads 1,2] [--rounds 7] [--reps 10] [--fast-reps 10] [--work DIR]
          [--plot FILE.png]
          [--tfc-run PATH] [--no-bf16]
 """
@@ -40,12 +45,14 @@ import sys
 import time
 
 import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "test", "Models"))
 import peers  # noqa: E402
+
+TORCH_BLAS, set_blas_threads = peers.load_openblas()  # before torch
+import torch  # noqa: E402
 from export_models import Bert, Gpt2, Vit  # noqa: E402
 
 H, L, S = 768, 12, 128
@@ -95,6 +102,7 @@ def build(name, work):
 
 def time_torch(model, args, threads, reps):
     torch.set_num_threads(threads)
+    set_blas_threads(threads)  # torch's own setting leaves OpenBLAS's alone
     with torch.no_grad():
         model(*args)
         ms = []
@@ -162,9 +170,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="bert-base,gpt2-small,vit-b16")
     p.add_argument("--threads", default="1,2")
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--reps", type=int, default=3,
-                   help="timed runs per round of torch eager (seconds each)")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--reps", type=int, default=10,
+                   help="timed runs per round of torch eager")
     p.add_argument("--fast-reps", type=int, default=10,
                    help="timed runs per round of tfc and ONNX Runtime")
     p.add_argument("--work", default="/tmp/tfc-model-bench")
@@ -176,6 +184,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     peers.ensure_onnxruntime()
     print(peers.machine_line())
+    print("torch %s eager, BLAS: %s" % (torch.__version__, TORCH_BLAS))
     rows = []
     # The GEMM line is also timed in every round, on the same threads, so
     # that each model's GFLOP/s is compared with it under the same machine
@@ -216,8 +225,11 @@ def main():
                                                    GEMM_REPS, extra)[0])
             med = {k: float(np.median(v)) if v else float("nan")
                    for k, v in times.items()}
+            # tfc/ORT of each round: both timed within seconds of each
+            # other, so a slow phase of the host hits both alike.
+            paired = [t / o for t, o in zip(times["tfc"], times["ort"])]
             rows.append(dict(model=name, threads=threads, gflop=gflop,
-                             gemm_times=times["gemm"], **med))
+                             gemm_times=times["gemm"], paired=paired, **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
     peak = fp32_peak(args.work)
     # The 1-thread GEMM line: the median of its timings in all 1-thread
@@ -226,7 +238,8 @@ def main():
     one = [t for r in rows if r["threads"] == 1 for t in r["gemm_times"]]
     gemm = (GEMM_FLOP / float(np.median(one)) / 1e6 if one
             else gemm_line(args.tfc_run, (gemm_path, gemm_inputs)))
-    hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT", "tfc/torch",
+    hdr = ("model", "threads", "tfc ms", "ORT ms", "torch ms", "tfc/ORT",
+           "tfc/ORT of the rounds (median, min-max)", "tfc/torch",
            "tfc GFLOP/s", "ORT GFLOP/s", "torch GFLOP/s", "GEMM line GFLOP/s",
            "tfc / GEMM line", "tfc / fp32 peak")
     print("| " + " | ".join(hdr) + " |")
@@ -234,12 +247,15 @@ def main():
     for r in rows:
         line = GEMM_FLOP / r["gemm"] / 1e6
         achieved = r["gflop"] / r["tfc"] * 1e3
-        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %.0f%% |" % (
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f (%.2f-%.2f) | %.2f | %.1f | %.1f "
+              "| %.1f | %.1f | %.0f%% | %.0f%% |" % (
             r["model"], r["threads"], r["tfc"], r["ort"], r["torch"],
-            r["tfc"] / r["ort"], r["tfc"] / r["torch"], achieved,
+            r["tfc"] / r["ort"], np.median(r["paired"]), min(r["paired"]),
+            max(r["paired"]), r["tfc"] / r["torch"], achieved,
             r["gflop"] / r["ort"] * 1e3, r["gflop"] / r["torch"] * 1e3, line,
             100 * achieved / line, 100 * achieved / (peak * r["threads"])))
-    print("(GEMM line: the 128x768x3072 linear below, on the row's threads, timed "
+    print("(tfc/ORT: of the medians; of the rounds: tfc's median over ORT's in each "
+          "round. GEMM line: the 128x768x3072 linear below, on the row's threads, timed "
           "in the same rounds as the row's model; fp32 peak: the measured peak below "
           "times the row's threads)")
     print("GEMM 128x768x3072 (tfc, 1 thread, median of the 1-thread rounds): %.1f GFLOP/s "
