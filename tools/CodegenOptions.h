@@ -1,8 +1,8 @@
 //===- CodegenOptions.h - code generation flags of tfc-run/compile -*- C++
 //-*-===//
 //
-// --opt-level, --precision and --gemm-block, shared by tfc-run and
-// tfc-compile (each includes this once).
+// --opt-level, --precision, --gemm-block and --pass-timing, shared by
+// tfc-run and tfc-compile (each includes this once).
 //
 //===----------------------------------------------------------------------===//
 #ifndef TFC_TOOLS_CODEGENOPTIONS_H
@@ -42,6 +42,12 @@ inline llvm::cl::opt<std::string> gemmBlock(
         "1-16, columns a multiple of 8 up to 64 (of 16 with "
         "--precision=bf16), depth 1-65536 (even with --precision=bf16)"),
     llvm::cl::value_desc("RxC[xK]"), llvm::cl::cat(toolOptions));
+inline llvm::cl::opt<bool> passTiming(
+    "pass-timing",
+    llvm::cl::desc("print the wall time of each MLIR pass of the compile, "
+                   "as a tree under its pipeline (to stderr, after the "
+                   "lowering to the LLVM dialect)"),
+    llvm::cl::init(false), llvm::cl::cat(toolOptions));
 
 /// Fills `options`' code generation fields from the command line for the
 /// CPU `cpu` ("": the host; tfc-compile --cpu); false with `error` set when
@@ -72,6 +78,7 @@ codegenOptionsFromCommandLine(::tfc::runtime::CompileOptions &options,
     return false;
   }
   options.optLevel = optLevel;
+  options.passTiming = passTiming;
   if (!gemmBlock.empty()) {
     llvm::SmallVector<llvm::StringRef, 3> parts;
     llvm::StringRef(gemmBlock).split(parts, 'x');

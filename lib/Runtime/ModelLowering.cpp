@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -114,6 +115,18 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   auto phase = [&](const char *name, Clock::time_point t0) {
     out.phases.push_back(endPhase(name, t0));
   };
+  // --pass-timing: one report, each pipeline a scope of its own, printed
+  // when `timing` goes out of scope (after `root`, declared after it).
+  DefaultTimingManager timing;
+  timing.setEnabled(options.passTiming);
+  timing.setDisplayMode(DefaultTimingManager::DisplayMode::Tree);
+  TimingScope root = timing.getRootScope();
+  auto run = [&](PassManager &pm, const char *name) {
+    TimingScope scope = root.nest(name); // a no-op when disabled
+    if (options.passTiming)
+      pm.enableTiming(scope);
+    return pm.run(*module);
+  };
   // The passes that free weights count the references in one function:
   // they may only where that is all of the module.
   bool release = options.ownsWeights &&
@@ -122,7 +135,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   if (options.optimize) {
     PassManager opt(module->getContext());
     mlir::tfc::buildOptimizePipeline(opt, options.remarks, release);
-    if (failed(opt.run(*module))) {
+    if (failed(run(opt, "tfc-optimize"))) {
       error = "optimization failed";
       return false;
     }
@@ -134,7 +147,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   t0 = Clock::now();
   PassManager pm(module->getContext());
   mlir::tfc::buildLowerToLinalgPipeline(pm);
-  if (failed(pm.run(*module))) {
+  if (failed(run(pm, "tfc-lower-to-linalg"))) {
     error = "lowering to linalg failed";
     return false;
   }
@@ -159,7 +172,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.cpu = options.cpu;
   cpu.releaseWeights = release;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);
-  if (failed(kernels.run(*module))) {
+  if (failed(run(kernels, "tfc-cpu-kernels"))) {
     error = "building the CPU kernels failed";
     return false;
   }
@@ -195,7 +208,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   PassManager lower(module->getContext());
   mlir::tfc::buildLinalgToLLVMPipeline(lower, options.threads,
                                        /*bufferCache=*/true, options.cpu);
-  if (failed(lower.run(*module))) {
+  if (failed(run(lower, "tfc-linalg-to-llvm"))) {
     error = "lowering to LLVM failed";
     return false;
   }

@@ -199,6 +199,7 @@ static std::string compileOnlyOptionGiven() {
                                  &tfc_tools::optLevel,
                                  &tfc_tools::precision,
                                  &tfc_tools::gemmBlock,
+                                 &tfc_tools::passTiming,
                                  &tfc_tools::maxNodes,
                                  &tfc_tools::maxTensorElements,
                                  &tfc_tools::maxModelBytes};

@@ -31,6 +31,9 @@ struct CompileOptions {
   /// where another module (a clone, say) shares them.
   bool ownsWeights = false;
   bool dumpLLVMDialect = false;
+  /// Print each MLIR pass's wall time, nested under its pipeline, to
+  /// stderr when the lowering ends (MLIR's DefaultTimingManager).
+  bool passTiming = false;
   /// JIT only: write a jitdump of the compiled code for perf (MLIR's
   /// default writes one on every compile).
   bool perfJitDump = false;
