@@ -5,8 +5,9 @@
 // weights (one ELF object, each weight 64-byte aligned: WeightsObject.h),
 // a generated C file with the model's tfc_model_info and
 // tfc_model_create, and the C runtime (ModelRuntime.c, BufferCache.c and
-// WeightPages.c, embedded in tfc). A version script exports the C API only,
-// so several models load side by side.
+// WeightPages.c, compiled when tfc was built and embedded in it as one
+// relocatable object: lib/Runtime/CMakeLists.txt). A version script exports the
+// C API only, so several models load side by side.
 //
 //===----------------------------------------------------------------------===//
 #include "tfc/Runtime/AotCompiler.h"
@@ -32,6 +33,7 @@ using namespace ::tfc::runtime;
 
 namespace {
 #include "EmbeddedModelRuntime.inc"
+#include "EmbeddedRuntimeObjects.inc"
 } // namespace
 
 const char *tfc::runtime::defaultHostCompiler() { return TFC_HOST_CC; }
@@ -259,6 +261,17 @@ static std::string headerSource(const LoweredModel &m,
   return s + kModelHeader;
 }
 
+/// The C runtime's object for a library of `threads` threads: with more
+/// than one it asks libomp, which the library then links, whether a
+/// failure is inside a parallel region (TFC_OPENMP in ModelRuntime.c).
+static llvm::StringRef runtimeObject(unsigned threads) {
+  auto bytes = [](const auto &array) {
+    return llvm::StringRef(reinterpret_cast<const char *>(array),
+                           sizeof(array));
+  };
+  return threads > 1 ? bytes(kRuntimeObjectOpenMP) : bytes(kRuntimeObject);
+}
+
 static bool writeFile(const std::string &path, llvm::StringRef bytes,
                       std::string &error) {
   std::error_code ec;
@@ -358,9 +371,7 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   if (!llvm::sys::fs::create_directories(file("tfc-c")) &&
       writeFile(file("tfc-c/Model.h"), kModelHeader, error) &&
       writeFile(file("tfc-c/ModelABI.h"), kModelABIHeader, error) &&
-      writeFile(file("ModelRuntime.c"), kModelRuntimeSource, error) &&
-      writeFile(file("BufferCache.c"), kBufferCacheSource, error) &&
-      writeFile(file("WeightPages.c"), kWeightPagesSource, error) &&
+      writeFile(file("runtime.o"), runtimeObject(options.threads), error) &&
       writeFile(file("model_info.c"),
                 glueSource(lowered, offsets, options.threads, *target),
                 error) &&
@@ -380,10 +391,9 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
   }
   std::vector<std::string> args = {
       *cc, "-shared", "-fPIC", "-O2", "-std=c11", "-I", std::string(dir), "-o",
-      options.libraryPath, file("model_info.c"), file("ModelRuntime.c"),
-      file("BufferCache.c"), file("WeightPages.c"), weightsPath, objectPath,
-      "-Wl,--version-script=" + file("exports.map"), "-Wl,-Bsymbolic",
-      "-Wl,-z,noexecstack", "-Wl,--as-needed", "-pthread",
+      options.libraryPath, file("model_info.c"), file("runtime.o"), weightsPath,
+      objectPath, "-Wl,--version-script=" + file("exports.map"),
+      "-Wl,-Bsymbolic", "-Wl,-z,noexecstack", "-Wl,--as-needed", "-pthread",
       // Every symbol resolved at link time: a library that calls what it
       // does not link fails here, not when a program loads it.
       "-Wl,-z,defs",
@@ -408,9 +418,6 @@ bool tfc::runtime::writeSharedLibrary(LoweredModel &lowered,
     args.push_back(lib.str());
     args.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(lib).str());
   }
-  // The runtime asks libomp whether a failure is inside a parallel region.
-  if (options.threads > 1)
-    args.push_back("-DTFC_OPENMP");
   args.push_back("-lm");
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;
