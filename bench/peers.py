@@ -46,7 +46,12 @@ def load_openblas():
     if "torch" in sys.modules:
         raise RuntimeError("load_openblas must run before torch is imported")
     if not os.path.exists(OPENBLAS):
-        apt_install("libopenblas0-openmp")
+        try:
+            apt_install("libopenblas0-openmp")
+        except (OSError, subprocess.CalledProcessError) as e:
+            print("warning: cannot install OpenBLAS (%s); torch eager runs on the "
+                  "system's libblas.so.3" % e, file=sys.stderr)
+            return "the system's libblas.so.3 (OpenBLAS not installed)", lambda n: None
     lib = ctypes.CDLL(OPENBLAS, mode=ctypes.RTLD_GLOBAL)
     lib.openblas_get_config.restype = ctypes.c_char_p
     return lib.openblas_get_config().decode(), lib.openblas_set_num_threads
