@@ -342,18 +342,25 @@ LogicalResult Importer::importShape(StringRef op) {
     }
     if (!starts || !ends)
       return error() << "starts and ends are required";
-    // starts, ends, axes and steps are 1-D integer tensors of one length.
+    // starts, ends, axes and steps are 1-D integer tensors of one length
+    // n, which says how many axes are sliced: it must be known (a static
+    // length of one of them).
+    int64_t n = kDyn;
     for (Value v : {starts, ends, axesV, steps}) {
       if (!v)
         continue;
-      auto vt = rt(v), st = rt(starts);
+      auto vt = rt(v);
       if (vt.getRank() != 1 || !vt.getElementType().isInteger() ||
-          (st.getRank() == 1 && !vt.isDynamicDim(0) && !st.isDynamicDim(0) &&
-           vt.getDimSize(0) != st.getDimSize(0)))
+          (!vt.isDynamicDim(0) && !ShapedType::isDynamic(n) &&
+           vt.getDimSize(0) != n))
         return error() << "starts, ends, axes and steps must be 1-D integer "
                        << "tensors of one length, got " << vt;
+      if (!vt.isDynamicDim(0))
+        n = vt.getDimSize(0);
     }
-    int64_t n = rt(starts).getDimSize(0);
+    if (ShapedType::isDynamic(n))
+      return error() << "the number of sliced axes is unknown: starts, ends, "
+                     << "axes and steps all have a dynamic length";
     if (!axesV) {
       SmallVector<int64_t> a;
       for (int64_t i = 0; i < n; ++i)
