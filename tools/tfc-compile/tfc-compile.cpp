@@ -14,6 +14,7 @@
 #include "../CodegenOptions.h"
 #include "../CrashReport.h"
 #include "../ImportLimitOptions.h"
+#include "../MLIRInputGuard.h"
 #include "../ThreadsOption.h"
 #include "../ToolOptions.h"
 
@@ -121,6 +122,8 @@ int main(int argc, char **argv) {
     auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
     if (!buf)
       return fail("cannot read '" + modelPath + "'");
+    if (!tfc_tools::checkParsableMLIR(**buf))
+      return 1;
     sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
     module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
   }

@@ -12,6 +12,7 @@
 
 #include "../CrashReport.h"
 #include "../ImportLimitOptions.h"
+#include "../MLIRInputGuard.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
@@ -62,6 +63,8 @@ int main(int argc, char **argv) {
       llvm::errs() << "tfc-opt: " << error << "\n";
       return 1;
     }
+    if (!tfc_tools::checkParsableMLIR(*buffer))
+      return 1;
   }
   auto output = openOutputFile(outputFile, &error);
   if (!output) {

@@ -15,6 +15,7 @@
 #include "../CodegenOptions.h"
 #include "../CrashReport.h"
 #include "../ImportLimitOptions.h"
+#include "../MLIRInputGuard.h"
 #include "../ThreadsOption.h"
 #include "../ToolOptions.h"
 
@@ -318,6 +319,8 @@ int main(int argc, char **argv) {
     auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
     if (!buf)
       return fail("cannot read '" + modelPath + "'");
+    if (!tfc_tools::checkParsableMLIR(**buf))
+      return 1;
     sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
     module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
   }
