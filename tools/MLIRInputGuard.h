@@ -1,16 +1,18 @@
-//===- MLIRInputGuard.h - MLIR text the upstream parser crashes on -*- C++
-//-*-===//
+//===- MLIRInputGuard.h - MLIR text input of the tools ------*- C++ -*-===//
 //
 // MLIR 22's parser crashes (a null dereference; an assertion in debug
 // builds) on a dense array attribute of `index` elements, `array<index:
 // ...>`: it asks an index type for its bit width (llvm-project issue 179045,
 // fixed after 22). tfc's tools that parse MLIR text look for it first and
-// report an error instead (found by mlir_parse_fuzzer).
+// report an error instead (found by mlir_parse_fuzzer); tfc-run and
+// tfc-compile read their MLIR models through parseMLIRFile.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TFC_TOOLS_MLIRINPUTGUARD_H
 #define TFC_TOOLS_MLIRINPUTGUARD_H
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -82,6 +84,25 @@ inline bool checkParsableMLIR(const llvm::MemoryBuffer &buf) {
                   "a dense array of index elements (array<index: ...>) is not "
                   "supported: MLIR 22's parser crashes on it; use i64");
   return false;
+}
+
+/// The module of the MLIR text file `path` ("-": stdin) parsed into `ctx`
+/// once checkParsableMLIR lets it through. Null with `error` set when the
+/// file cannot be read; null with the diagnostics printed when the text is
+/// refused or does not parse.
+inline mlir::OwningOpRef<mlir::ModuleOp> parseMLIRFile(llvm::StringRef path,
+                                                       mlir::MLIRContext &ctx,
+                                                       std::string &error) {
+  auto buf = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buf) {
+    error = "cannot read '" + path.str() + "'";
+    return nullptr;
+  }
+  if (!checkParsableMLIR(**buf))
+    return nullptr;
+  llvm::SourceMgr sm;
+  sm.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
+  return mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
 }
 
 } // namespace tfc_tools

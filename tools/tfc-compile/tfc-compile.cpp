@@ -118,14 +118,10 @@ int main(int argc, char **argv) {
     module = mlir::tfc::importOnnxFile(
         &ctx, modelPath, tfc_tools::importOptionsFromCommandLine());
   } else {
-    SourceMgr sm;
-    auto buf = MemoryBuffer::getFileOrSTDIN(modelPath);
-    if (!buf)
-      return fail("cannot read '" + modelPath + "'");
-    if (!tfc_tools::checkParsableMLIR(**buf))
-      return 1;
-    sm.AddNewSourceBuffer(std::move(*buf), SMLoc());
-    module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+    std::string readError;
+    module = tfc_tools::parseMLIRFile(modelPath, ctx, readError);
+    if (!readError.empty())
+      return fail(readError);
   }
   if (!module)
     return 1;
