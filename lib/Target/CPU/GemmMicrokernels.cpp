@@ -189,23 +189,38 @@ struct KernelBuilder {
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
-  VectorType vecType() { return VectorType::get({s.cols}, b.getF32Type()); }
+  /// A row of the block is held as `chunks()` vectors of `lanes()` columns
+  /// each: the largest power of two that divides the block's columns (all
+  /// of them when that is a power of two). LLVM widens a vector of another
+  /// length to the next power of two and then scalarized the kernel: a
+  /// 4x24 block ran 19 times slower than 6x16 on an AVX2 host.
+  int64_t lanes() const { return s.cols & -s.cols; }
+  int64_t chunks() const { return s.cols / lanes(); }
+  VectorType vecType() { return VectorType::get({lanes()}, b.getF32Type()); }
 
-  Value read(Value t, ValueRange at, bool inBounds) {
+  /// The row's chunks at `at`, whose last index is the first column.
+  SmallVector<Value> read(Value t, ValueRange at, bool inBounds) {
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
-    return vector::TransferReadOp::create(b, vecType(), t, at, zero,
-                                          ArrayRef<bool>{inBounds});
+    SmallVector<Value> parts;
+    for (int64_t c = 0; c < chunks(); ++c) {
+      SmallVector<Value> where(at);
+      if (c)
+        where.back() = arith::AddIOp::create(b, at.back(), idx(c * lanes()));
+      parts.push_back(vector::TransferReadOp::create(
+          b, vecType(), t, where, zero, ArrayRef<bool>{inBounds}));
+    }
+    return parts;
   }
 
-  /// The accumulators of rows `rowIdx` before the slice at `k0`: the block
-  /// `t`'s values, or on the first slice the fill or bias row when the
-  /// kernel starts from those.
+  /// The accumulators of rows `rowIdx` before the slice at `k0`, row by
+  /// row, each row's chunks in order: the block `t`'s values, or on the
+  /// first slice the fill or bias row when the kernel starts from those.
   SmallVector<Value> initial(ArrayRef<Value> rowIdx, Value col, Value t,
                              bool inBounds, Value k0) {
     auto loadAll = [&](KernelBuilder k) {
       SmallVector<Value> acc;
       for (Value row : rowIdx)
-        acc.push_back(k.read(t, {row, k.idx(0)}, inBounds));
+        llvm::append_range(acc, k.read(t, {row, k.idx(0)}, inBounds));
       return acc;
     };
     if (s.init.kind == cpu::GemmInit::Load)
@@ -217,11 +232,16 @@ struct KernelBuilder {
         [&](OpBuilder &nb, Location loc) {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
-          Value v = s.init.kind == cpu::GemmInit::Scalar
-                        ? (Value)vector::BroadcastOp::create(lb, k.vecType(),
-                                                             s.init.value)
-                        : k.read(s.init.value, {col}, inBounds);
-          scf::YieldOp::create(lb, SmallVector<Value>(rowIdx.size(), v));
+          SmallVector<Value> row =
+              s.init.kind == cpu::GemmInit::Scalar
+                  ? SmallVector<Value>(
+                        k.chunks(), vector::BroadcastOp::create(lb, k.vecType(),
+                                                                s.init.value))
+                  : k.read(s.init.value, {col}, inBounds);
+          SmallVector<Value> all;
+          for (size_t q = 0; q < rowIdx.size(); ++q)
+            llvm::append_range(all, row);
+          scf::YieldOp::create(lb, all);
         },
         [&](OpBuilder &nb, Location loc) {
           ImplicitLocOpBuilder lb(loc, nb);
@@ -237,15 +257,20 @@ struct KernelBuilder {
   /// once and spilled (BERT's erf GELU on 16 accumulator vectors).
   Value store(ArrayRef<Value> rowIdx, Value col, ValueRange acc, Value t,
               bool inBounds, Value k1) {
-    auto write = [&](ImplicitLocOpBuilder &lb, Value v, Value row, Value t) {
-      Value zero = arith::ConstantIndexOp::create(lb, 0);
-      return vector::TransferWriteOp::create(lb, v, t, ValueRange{row, zero},
+    int64_t n = chunks();
+    // Chunk `c` of row `q`.
+    auto write = [&](ImplicitLocOpBuilder &lb, Value v, int64_t q, int64_t c,
+                     Value t) {
+      Value first = arith::ConstantIndexOp::create(lb, c * lanes());
+      return vector::TransferWriteOp::create(lb, v, t,
+                                             ValueRange{rowIdx[q], first},
                                              ArrayRef<bool>{inBounds})
           .getResult();
     };
     auto writeAll = [&](ImplicitLocOpBuilder &lb, Value t) {
-      for (auto [row, v] : llvm::zip(rowIdx, acc))
-        t = write(lb, v, row, t);
+      for (size_t q = 0; q < rowIdx.size(); ++q)
+        for (int64_t c = 0; c < n; ++c)
+          t = write(lb, acc[q * n + c], q, c, t);
       return t;
     };
     if (s.epilogue.empty())
@@ -258,20 +283,29 @@ struct KernelBuilder {
           ImplicitLocOpBuilder lb(loc, nb);
           KernelBuilder k = on(lb);
           Value cur = t;
-          for (auto [row, v] : llvm::zip(rowIdx, acc)) {
-            SmallVector<Value> operands;
+          for (size_t q = 0; q < rowIdx.size(); ++q) {
+            // Per operand, its chunks of this row.
+            SmallVector<SmallVector<Value>> operands;
             for (auto [op, blk] :
                  llvm::zip(s.epilogue.operands, epilogueBlocks))
               operands.push_back(
                   op.kind == cpu::EpilogueOperand::Scalar
-                      ? (Value)vector::BroadcastOp::create(
-                            lb, k.vecType(),
-                            tensor::ExtractOp::create(lb, blk, ValueRange{}))
+                      ? SmallVector<Value>(n, vector::BroadcastOp::create(
+                                                  lb, k.vecType(),
+                                                  tensor::ExtractOp::create(
+                                                      lb, blk, ValueRange{})))
                   : op.kind == cpu::EpilogueOperand::Row
                       ? k.read(blk, {col}, inBounds)
-                      : k.read(blk, {row, k.idx(0)}, inBounds));
-            cur = write(lb, cpu::applyGemmEpilogue(lb, s.epilogue, v, operands),
-                        row, cur);
+                      : k.read(blk, {rowIdx[q], k.idx(0)}, inBounds));
+            for (int64_t c = 0; c < n; ++c) {
+              SmallVector<Value> chunkOperands;
+              for (ArrayRef<Value> parts : operands)
+                chunkOperands.push_back(parts[c]);
+              cur = write(lb,
+                          cpu::applyGemmEpilogue(lb, s.epilogue, acc[q * n + c],
+                                                 chunkOperands),
+                          q, c, cur);
+            }
           }
           scf::YieldOp::create(lb, cur);
         },
@@ -306,13 +340,16 @@ struct KernelBuilder {
             scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
             return;
           }
-          Value w = s.packed ? k.read(s.weights, {panel, kk, k.idx(0)}, true)
-                             : k.read(s.weights, {kk, k.idx(0)}, inBounds);
+          SmallVector<Value> w =
+              s.packed ? k.read(s.weights, {panel, kk, k.idx(0)}, true)
+                       : k.read(s.weights, {kk, k.idx(0)}, inBounds);
           SmallVector<Value> next;
           for (int64_t q = 0; q < r; ++q) {
             Value x = tensor::ExtractOp::create(lb, a, ValueRange{rowIdx[q], kk});
             Value xs = vector::BroadcastOp::create(lb, k.vecType(), x);
-            next.push_back(vector::FMAOp::create(lb, xs, w, cur[q]));
+            for (int64_t c = 0; c < k.chunks(); ++c)
+              next.push_back(
+                  vector::FMAOp::create(lb, xs, w[c], cur[q * k.chunks() + c]));
           }
           scf::YieldOp::create(lb, next);
         });
@@ -409,24 +446,30 @@ struct KernelBuilder {
       w.push_back(vector::TransferReadOp::create(
           b, pairsType, s.weights, ValueRange{panel, kk, idx(2 * c)}, zero,
           ArrayRef<bool>{true}));
+    // Each accumulator chunk is a whole number of 16-lane dot products
+    // (pairs need 16 | cols, so lanes() is a multiple of 16).
+    int64_t width = this->lanes();
     SmallVector<Value> next;
-    for (auto [row, acc] : llvm::zip(rowIdx, cur)) {
+    for (auto [q, row] : llvm::enumerate(rowIdx)) {
       Value x = tensor::ExtractOp::create(b, a, ValueRange{row, kk});
       Value xs = vector::BitCastOp::create(
           b, pairsType,
           vector::BroadcastOp::create(
               b, VectorType::get({lanes}, b.getI32Type()), x));
-      Value v = acc;
-      for (int64_t c = 0; c < s.cols; c += lanes) {
-        Value part = vector::ExtractStridedSliceOp::create(
-            b, acc, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{lanes},
-            ArrayRef<int64_t>{1});
-        part = x86vector::DotBF16Op::create(b, part, xs, w[c / lanes]);
-        v = vector::InsertStridedSliceOp::create(b, part, v,
-                                                 ArrayRef<int64_t>{c},
-                                                 ArrayRef<int64_t>{1});
+      for (int64_t ch = 0; ch < chunks(); ++ch) {
+        Value acc = cur[q * chunks() + ch];
+        Value v = acc;
+        for (int64_t c = 0; c < width; c += lanes) {
+          Value part = vector::ExtractStridedSliceOp::create(
+              b, acc, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{lanes},
+              ArrayRef<int64_t>{1});
+          part = x86vector::DotBF16Op::create(b, part, xs,
+                                              w[(ch * width + c) / lanes]);
+          v = vector::InsertStridedSliceOp::create(
+              b, part, v, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{1});
+        }
+        next.push_back(v);
       }
-      next.push_back(v);
     }
     return next;
   }
@@ -876,8 +919,8 @@ struct GemmMicrokernelsPass
           scf::YieldOp::create(ib, kb2.panelBlock(j, col, blk, inBounds));
         };
       };
-      bool halves = !m.isConstant() && cols % 2 == 0 &&
-                    cols >= 16; // half vectors of >= 8
+      // Halves of whole 8-lane vectors (not 24's 12).
+      bool halves = !m.isConstant() && cols % 16 == 0;
       auto tail = [&](OpBuilder &nb, Location loc) {
         if (!halves)
           return panelIn(false, batchSpec)(nb, loc);

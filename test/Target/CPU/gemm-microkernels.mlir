@@ -4,6 +4,7 @@
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=4 cols=4" -canonicalize -cse | FileCheck %s --check-prefix=ROWS4
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=4" | FileCheck %s --check-prefix=SHARED
 // RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=32" -canonicalize -cse | FileCheck %s --check-prefix=HALF
+// RUN: tfc-opt %s -split-input-file -tfc-cpu-gemm-microkernels="rows=2 cols=12" -canonicalize -cse | FileCheck %s --check-prefix=CHUNKS --implicit-check-not="vector<12xf32>"
 
 // A linear by a constant [N, K] weight: W is packed into [ceil(N/4), K, 4]
 // column panels (zero-padded: N = 5). The weight is the same for every
@@ -105,6 +106,28 @@ func.func @linear(%x: tensor<?x5x2xf32>) -> tensor<?x5x5xf32> {
   } -> tensor<?x5x5xf32>
   return %r : tensor<?x5x5xf32>
 }
+
+// A block of 12 columns, not a power of two, is three vectors of 4 per row
+// (LLVM scalarized a vector<12xf32> after widening it to 16): the bias row
+// is read in three chunks, each k step reads the panel row in three chunks
+// and issues three FMAs per row with one broadcast of x, and each row is
+// written back in three chunks.
+// CHUNKS-LABEL: func @linear
+// CHUNKS: %[[B0:.*]] = vector.transfer_read %{{.*}}[%c0], %{{.*}} {in_bounds = [true]} : tensor<5xf32>, vector<4xf32>
+// CHUNKS: %[[B1:.*]] = vector.transfer_read %{{.*}}[%c4], %{{.*}} : tensor<5xf32>, vector<4xf32>
+// CHUNKS: %[[B2:.*]] = vector.transfer_read %{{.*}}[%c8], %{{.*}} : tensor<5xf32>, vector<4xf32>
+// CHUNKS: %[[ACC:.*]]:6 = scf.for %{{.*}} iter_args(%[[A0:.*]] = %[[B0]], %[[A1:.*]] = %[[B1]], %[[A2:.*]] = %[[B2]], %[[A3:.*]] = %[[B0]], %{{.*}} = %[[B1]], %{{.*}} = %[[B2]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHUNKS: %[[W0:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c0], %{{.*}} {in_bounds = [true]} : tensor<1x2x12xf32>, vector<4xf32>
+// CHUNKS: %[[W1:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c4], %{{.*}} {in_bounds = [true]} : tensor<1x2x12xf32>, vector<4xf32>
+// CHUNKS: %[[W2:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c8], %{{.*}} {in_bounds = [true]} : tensor<1x2x12xf32>, vector<4xf32>
+// CHUNKS: %[[X:.*]] = vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHUNKS-NEXT: vector.fma %[[X]], %[[W0]], %[[A0]] : vector<4xf32>
+// CHUNKS-NEXT: vector.fma %[[X]], %[[W1]], %[[A1]] : vector<4xf32>
+// CHUNKS-NEXT: vector.fma %[[X]], %[[W2]], %[[A2]] : vector<4xf32>
+// CHUNKS: vector.fma %{{.*}}, %[[W0]], %[[A3]] : vector<4xf32>
+// CHUNKS: %[[T0:.*]] = vector.transfer_write %[[ACC]]#0, %{{.*}}[%[[ROW:.*]], %c0] {in_bounds = [true]}
+// CHUNKS-NEXT: %[[T1:.*]] = vector.transfer_write %[[ACC]]#1, %[[T0]][%[[ROW]], %c4]
+// CHUNKS-NEXT: vector.transfer_write %[[ACC]]#2, %[[T1]][%[[ROW]], %c8]
 
 // -----
 

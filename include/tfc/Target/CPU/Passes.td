@@ -49,7 +49,7 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
       kernel reads `cols` floats of its row k in place, panel by panel
       (masked at a ragged edge; a ragged last panel of at most `cols`/2
       columns runs on vectors of `cols`/2 lanes, half the FMAs, when that
-      is 8 or more). A top-level kernel of at least 4 row blocks first
+      is a multiple of 8). A top-level kernel of at least 4 row blocks first
       copies a panel whose rows, N apart, crowd a few L2 sets (known at
       compile time: N a multiple of 16 with a large power-of-two factor,
       e.g. 2048, and K large enough).
@@ -77,7 +77,10 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     `A[m, k]` and `rows` vector FMAs. A static row count is split into
     the fewest blocks, of sizes within one of each other (128 rows by 6:
     18 x 6 + 4 x 5, not 21 x 6 + 2); a dynamic one runs blocks of `rows`,
-    then of rows/2, rows/4, ... 1. With a packed weight each k step also prefetches into
+    then of rows/2, rows/4, ... 1. A row of `cols` floats is held as
+    vectors of the largest power of two dividing `cols` (one vector when
+    `cols` is a power of two; 24 as three of 8): LLVM widens other vector
+    lengths and scalarizes the kernel. With a packed weight each k step also prefetches into
     L2 (`memref.prefetch`, locality 1) weights of the next slice, so that
     it streams in from memory while the rows reuse this one: the row blocks
     share the next slice in order, each walking through its part as its k
