@@ -10,7 +10,6 @@
 #include "llvm/Support/EndianStream.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -31,37 +30,38 @@ struct SectionHeader {
 };
 } // namespace
 
+std::vector<uint64_t>
+tfc::runtime::weightOffsets(llvm::ArrayRef<WeightBlob> weights) {
+  std::vector<uint64_t> offsets;
+  uint64_t end = 0;
+  for (const WeightBlob &w : weights) {
+    offsets.push_back(llvm::alignTo(end, kAlign));
+    end = offsets.back() + w.bytes;
+  }
+  return offsets;
+}
+
 bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
-                                      llvm::StringRef modelObject,
+                                      llvm::StringRef objectHeader,
                                       llvm::ArrayRef<WeightBlob> weights,
-                                      std::vector<uint64_t> &offsets,
+                                      llvm::ArrayRef<uint64_t> offsets,
                                       std::string &error) {
-  auto model = llvm::MemoryBuffer::getFileSlice(modelObject, kHeaderBytes, 0);
-  // The model's ELF header (e_ident first).
-  const unsigned char *header =
-      model ? reinterpret_cast<const unsigned char *>(
-                  (*model)->getBufferStart())
-            : nullptr;
-  if (!header || (*model)->getBufferSize() < kHeaderBytes ||
+  const auto *header =
+      reinterpret_cast<const unsigned char *>(objectHeader.data());
+  if (objectHeader.size() < kHeaderBytes ||
       std::memcmp(header, ELF::ElfMagic, 4) != 0 ||
       header[ELF::EI_CLASS] != ELF::ELFCLASS64 ||
       header[ELF::EI_DATA] != ELF::ELFDATA2LSB) {
-    error = "the model's object file '" + modelObject.str() +
-            "' is not 64-bit little-endian ELF; the weights object needs that";
+    error = "the target's object files are not 64-bit little-endian ELF; "
+            "the weights object needs that";
     return false;
   }
   uint16_t machine = header[kMachineAt] | header[kMachineAt + 1] << 8;
   uint32_t flags = 0;
   for (int i = 3; i >= 0; --i)
     flags = flags << 8 | header[kFlagsAt + i];
-
-  // Where everything goes.
-  offsets.clear();
-  uint64_t dataBytes = 0;
-  for (const WeightBlob &w : weights) {
-    offsets.push_back(llvm::alignTo(dataBytes, kAlign));
-    dataBytes = offsets.back() + w.bytes;
-  }
+  uint64_t dataBytes =
+      weights.empty() ? 0 : offsets.back() + weights.back().bytes;
   dataBytes = std::max<uint64_t>(dataBytes, 1); // keeps the symbol defined
   const char strtab[] = "\0tfc_weights_blob";
   const char shstrtab[] =
@@ -77,16 +77,44 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
     return (uint32_t)llvm::StringRef(shstrtab, sizeof(shstrtab)).find(s);
   };
   SectionHeader sections[6];
-  sections[1] = {name(".rodata.tfc_weights"), ELF::SHT_PROGBITS, ELF::SHF_ALLOC, dataAt, dataBytes,
-                 0, 0, kAlign, 0};
-  sections[2] = {name(".note.GNU-stack"), ELF::SHT_PROGBITS, 0, symtabAt, 0, 0, 0, 1, 0};
-  sections[3] = {name(".symtab"), ELF::SHT_SYMTAB, 0, symtabAt, symBytes,
-                 /*link: .strtab*/ 4, /*first global*/ 1, 8,
+  sections[1] = {name(".rodata.tfc_weights"),
+                 ELF::SHT_PROGBITS,
+                 ELF::SHF_ALLOC,
+                 dataAt,
+                 dataBytes,
+                 0,
+                 0,
+                 kAlign,
+                 0};
+  sections[2] = {
+      name(".note.GNU-stack"), ELF::SHT_PROGBITS, 0, symtabAt, 0, 0, 0, 1, 0};
+  sections[3] = {name(".symtab"),
+                 ELF::SHT_SYMTAB,
+                 0,
+                 symtabAt,
+                 symBytes,
+                 /*link: .strtab*/ 4,
+                 /*first global*/ 1,
+                 8,
                  sizeof(llvm::ELF::Elf64_Sym)};
-  sections[4] = {name(".strtab"), ELF::SHT_STRTAB, 0, strtabAt, sizeof(strtab),
-                 0, 0, 1, 0};
-  sections[5] = {name(".shstrtab"), ELF::SHT_STRTAB, 0, shstrtabAt, sizeof(shstrtab),
-                 0, 0, 1, 0};
+  sections[4] = {name(".strtab"),
+                 ELF::SHT_STRTAB,
+                 0,
+                 strtabAt,
+                 sizeof(strtab),
+                 0,
+                 0,
+                 1,
+                 0};
+  sections[5] = {name(".shstrtab"),
+                 ELF::SHT_STRTAB,
+                 0,
+                 shstrtabAt,
+                 sizeof(shstrtab),
+                 0,
+                 0,
+                 1,
+                 0};
 
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
@@ -112,8 +140,8 @@ bool tfc::runtime::writeWeightsObject(llvm::StringRef path,
   out.write<uint64_t>(sectionsAt); // e_shoff
   out.write<uint32_t>(flags);
   out.write<uint16_t>(kHeaderBytes);
-  out.write<uint16_t>(0); // e_phentsize
-  out.write<uint16_t>(0); // e_phnum
+  out.write<uint16_t>(0);  // e_phentsize
+  out.write<uint16_t>(0);  // e_phnum
   out.write<uint16_t>(64); // e_shentsize
   out.write<uint16_t>(6);
   out.write<uint16_t>(5); // .shstrtab
