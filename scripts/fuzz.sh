@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 OUT=${FUZZ_OUT:-/tmp/tfc-fuzz}
-TARGETS_LIST="onnx_import_fuzzer tensor_input_fuzzer mlir_parse_fuzzer"
+TARGETS_LIST="onnx_import_fuzzer onnx_compile_fuzzer tensor_input_fuzzer mlir_parse_fuzzer"
 CMAKE_EXTRA_ARGS="-DTFC_FUZZ=ON" TARGETS="$TARGETS_LIST" \
   scripts/setup.sh "$BUILD_DIR"
 
 mkdir -p "$OUT"
 seeds="$OUT/seeds"
-rm -rf "$seeds" && mkdir -p "$seeds"/{onnx_import_fuzzer,tensor_input_fuzzer,mlir_parse_fuzzer}
+rm -rf "$seeds" && mkdir -p "$seeds"/{onnx_import_fuzzer,onnx_compile_fuzzer,tensor_input_fuzzer,mlir_parse_fuzzer}
 # ONNX models: the importer tests' cases, the malformed corpus, conformance.
 for c in add_dynamic add_shared_dim weights gemm unsupported_op unknown_attr \
          opset18 undefined_input shape_mismatch truncated; do
@@ -36,6 +36,8 @@ for d in "$data"/*/; do
   done
   i=$((i + 1))
 done
+# The compile fuzzer starts from the same models.
+cp "$seeds"/onnx_import_fuzzer/*.onnx "$seeds/onnx_compile_fuzzer/"
 /usr/bin/python3 - "$seeds/tensor_input_fuzzer" <<'PY'
 import sys, numpy as np
 for i, a in enumerate([np.arange(6, dtype=np.float32).reshape(2, 3),
