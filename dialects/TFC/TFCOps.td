@@ -44,6 +44,8 @@ def TFC_ExpOp : TFC_UnaryOp<"exp", "e^x">;
 def TFC_LogOp : TFC_UnaryOp<"log", "the natural logarithm">;
 def TFC_TanhOp : TFC_UnaryOp<"tanh", "the hyperbolic tangent">;
 def TFC_ErfOp : TFC_UnaryOp<"erf", "the Gauss error function">;
+def TFC_SinOp : TFC_UnaryOp<"sin", "the sine (of radians)">;
+def TFC_CosOp : TFC_UnaryOp<"cos", "the cosine (of radians)">;
 def TFC_ReluOp : TFC_UnaryOp<"relu", "max(x, 0)">;
 def TFC_SigmoidOp : TFC_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def TFC_NotOp : TFC_UnaryOp<"not", "the logical negation (i1 only)"> {

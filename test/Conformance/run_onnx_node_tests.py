@@ -33,7 +33,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-SUPPORTED = set("""Add Sub Mul Div Pow Sqrt Reciprocal Erf Tanh Exp Log Relu
+SUPPORTED = set("""Add Sub Mul Div Pow Sqrt Reciprocal Erf Tanh Sin Cos Exp Log Relu
 Sigmoid Neg Abs Where Equal Less Greater Not And Or Cast Clip Max Min MatMul Gemm
 Softmax LogSoftmax LayerNormalization ReduceMean ReduceSum ReduceMax ReduceMin
 Transpose Reshape Flatten Squeeze Unsqueeze Concat Split Slice Gather Expand
@@ -54,6 +54,17 @@ EXCLUDED = {
         "[3, 4]; tfc rejects inputs that disagree with declared shapes",
     "test_identity_sequence": "sequence types are not supported",
 }
+# ONNX 1.12's expected window values are 6e-5 to 7e-5 away from the
+# windows' float64 formulas (e.g. 0.5 - 0.5 cos(2 pi n / N)); tfc's are
+# within 2.2e-7 of them: check_window_functions.py checks them so.
+_WINDOW_REFERENCE = ("the shipped expected values are 7e-5 off the float64 "
+                     "window formula (window-functions.test checks tfc "
+                     "against the formula)")
+EXCLUDED.update({
+    "test_%s_expanded" % w: _WINDOW_REFERENCE
+    for w in ["blackmanwindow", "blackmanwindow_symmetric", "hammingwindow",
+              "hammingwindow_symmetric", "hannwindow",
+              "hannwindow_symmetric"]})
 
 # Tests that pass with static sizes but not with symbolic ones: tfc
 # decides broadcasting from static sizes (a dynamic size that is 1 at run

@@ -136,6 +136,10 @@ struct Body {
         return math::TanhOp::create(b, loc, v);
       if (isa<ErfOp>(op))
         return math::ErfOp::create(b, loc, v);
+      if (isa<SinOp>(op))
+        return math::SinOp::create(b, loc, v);
+      if (isa<CosOp>(op))
+        return math::CosOp::create(b, loc, v);
       if (isa<SigmoidOp>(op)) {
         Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
         return arith::DivFOp::create(b, loc, c(1),
@@ -258,7 +262,8 @@ void mlir::tfc::populateElementwiseLoweringPatterns(
                ElementwiseLowering<AbsOp>, ElementwiseLowering<SqrtOp>,
                ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<ExpOp>,
                ElementwiseLowering<LogOp>, ElementwiseLowering<TanhOp>,
-               ElementwiseLowering<ErfOp>, ElementwiseLowering<ReluOp>,
+               ElementwiseLowering<ErfOp>, ElementwiseLowering<SinOp>,
+               ElementwiseLowering<CosOp>, ElementwiseLowering<ReluOp>,
                ElementwiseLowering<SigmoidOp>, ElementwiseLowering<GeluOp>,
                WhereLowering, CastLowering>(patterns.getContext());
 }

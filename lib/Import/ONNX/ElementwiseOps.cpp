@@ -10,7 +10,7 @@ using namespace mlir::tfc::onnx_import;
 bool mlir::tfc::onnx_import::isElementwiseOp(StringRef op) {
   return llvm::is_contained(
       {"Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Reciprocal", "Erf", "Tanh",
-       "Exp", "Log", "Relu", "Sigmoid", "Neg", "Abs", "Where", "Equal", "Less",
+       "Sin", "Cos", "Exp", "Log", "Relu", "Sigmoid", "Neg", "Abs", "Where", "Equal", "Less",
        "Greater", "Not", "And", "Or", "Cast", "Clip", "Max", "Min", "Identity"},
       op);
 }
@@ -38,7 +38,8 @@ FailureOr<Value> Importer::broadcastBinary(StringRef op, Value l, Value r,
 
 /// Unary ops whose tfc name is the ONNX name in lower case.
 static bool isSimpleUnary(StringRef op) {
-  return llvm::is_contained({"Sqrt", "Reciprocal", "Erf", "Tanh", "Exp", "Log",
+  return llvm::is_contained({"Sqrt", "Reciprocal", "Erf", "Tanh", "Sin", "Cos",
+                             "Exp", "Log",
                              "Relu", "Sigmoid", "Neg", "Abs", "Not"},
                             op);
 }

@@ -30,7 +30,11 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1
   %19 = tfc.log %18 : tensor<2x3xf32>
   %20 = tfc.tanh %19 : tensor<2x3xf32>
   %21 = tfc.erf %20 : tensor<2x3xf32>
-  %22 = tfc.relu %21 : tensor<2x3xf32>
+  // CHECK: tfc.sin
+  // CHECK: tfc.cos
+  %sn = tfc.sin %21 : tensor<2x3xf32>
+  %cs = tfc.cos %sn : tensor<2x3xf32>
+  %22 = tfc.relu %cs : tensor<2x3xf32>
   %23 = tfc.sigmoid %22 : tensor<2x3xf32>
   // CHECK: tfc.gelu %{{.*}} {approximate = "tanh"}
   %24 = tfc.gelu %23 {approximate = "tanh"} : tensor<2x3xf32>
