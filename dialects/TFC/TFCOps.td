@@ -490,6 +490,32 @@ class TFC_ReduceOp<string mnemonic, string what> : TFC_Op<mnemonic, [Pure]> {
   let hasVerifier = 1;
 }
 
+def TFC_CumSumOp : TFC_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along one dimension";
+  let description = [{
+    `result[..., i, ...]` (i at dimension `axis`) is the sum of
+    `input[..., j, ...]` over j <= i; over j < i with `exclusive` (0 at the
+    first position); with `reverse` over j >= i (j > i when also
+    `exclusive`). ONNX CumSum with a constant axis (position ids computed
+    from an attention mask, as RoBERTa's are). Integers wrap.
+
+    Constraints:
+    - C1: the result type equals the input type (trait); the element type
+      is a float or an integer of 8 or more bits.
+    - C2: 0 <= `axis` < the input's rank.
+
+    Example:
+    ```mlir
+    %p = tfc.cumsum %m {axis = 1 : i64} : tensor<1x128xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def TFC_ReduceSumOp : TFC_ReduceOp<"reduce_sum", "addition">;
 def TFC_ReduceMeanOp : TFC_ReduceOp<"reduce_mean", "the arithmetic mean">;
 def TFC_ReduceMaxOp : TFC_ReduceOp<"reduce_max", "the maximum">;

@@ -37,7 +37,7 @@ SUPPORTED = set("""Add Sub Mul Div Pow Sqrt Reciprocal Erf Tanh Sin Cos Exp Log 
 Sigmoid Neg Abs Where Equal Less Greater Not And Or Cast Clip Max Min MatMul Gemm
 Softmax LogSoftmax LayerNormalization ReduceMean ReduceSum ReduceMax ReduceMin
 Transpose Reshape Flatten Squeeze Unsqueeze Concat Split Slice Gather Expand
-Shape ConstantOfShape Range Constant Identity Trilu Einsum Conv""".split())
+Shape ConstantOfShape Range Constant Identity Trilu Einsum Conv CumSum""".split())
 
 # Tests that use only supported ops but need something tfc does not model.
 EXCLUDED = {

@@ -25,6 +25,7 @@ void mlir::tfc::populateTFCToLinalgPatterns(RewritePatternSet &patterns) {
   populateAttentionLoweringPatterns(patterns);
   populateDataMovementLoweringPatterns(patterns);
   populateShapeLoweringPatterns(patterns);
+  populateCumSumLoweringPatterns(patterns);
 }
 
 namespace {

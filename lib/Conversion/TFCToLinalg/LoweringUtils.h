@@ -174,6 +174,8 @@ void populateRowSoftmaxKernelPatterns(RewritePatternSet &patterns);
 void populateAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);
+/// tfc.cumsum as an scf.for over its axis (CumSumLowering.cpp).
+void populateCumSumLoweringPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::tfc
 

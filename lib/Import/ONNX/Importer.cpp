@@ -409,8 +409,8 @@ LogicalResult Importer::checkAttributes(StringRef op) {
       {"Clip", {"min", "max"}},
       {"Gemm", {"alpha", "beta", "transA", "transB"}},
       {"Einsum", {"equation"}},
-      {"Conv", {"auto_pad", "dilations", "group", "kernel_shape", "pads",
-                "strides"}},
+      {"Conv",
+       {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}},
       {"Softmax", {"axis"}},
       {"LogSoftmax", {"axis"}},
       {"LayerNormalization", {"axis", "epsilon", "stash_type"}},
@@ -429,9 +429,10 @@ LogicalResult Importer::checkAttributes(StringRef op) {
       {"Gather", {"axis"}},
       {"Shape", {"start", "end"}},
       {"ConstantOfShape", {"value"}},
-      {"Constant", {"value", "value_float", "value_floats", "value_int",
-                    "value_ints"}},
+      {"Constant",
+       {"value", "value_float", "value_floats", "value_int", "value_ints"}},
       {"Trilu", {"upper"}},
+      {"CumSum", {"exclusive", "reverse"}},
   };
   // The type each attribute must have (default INT): a mistyped one would
   // otherwise read as an empty or zero value.
@@ -553,9 +554,9 @@ LogicalResult Importer::importGraph(onnx::GraphProto &g, ModuleOp module) {
       return mlir::emitError(loc) << "duplicate initializer '" << t.name() << "'";
   // Names used directly as shape operands (candidates for specialization).
   static const std::pair<const char *, std::vector<int>> shapeOperands[] = {
-      {"Reshape", {1}},   {"Expand", {1}},    {"Slice", {1, 2, 3, 4}},
-      {"Squeeze", {1}},   {"Unsqueeze", {1}}, {"ReduceSum", {1}},
-      {"Split", {1}},     {"ConstantOfShape", {0}}};
+      {"Reshape", {1}}, {"Expand", {1}},          {"Slice", {1, 2, 3, 4}},
+      {"Squeeze", {1}}, {"Unsqueeze", {1}},       {"ReduceSum", {1}},
+      {"Split", {1}},   {"ConstantOfShape", {0}}, {"CumSum", {1}}};
   llvm::StringSet<> shapeNames;
   for (const auto &n : g.node())
     for (const auto &[op, positions] : shapeOperands)

@@ -10,7 +10,7 @@ using namespace mlir::tfc::onnx_import;
 bool mlir::tfc::onnx_import::isNormalizationOp(StringRef op) {
   return llvm::is_contained({"Softmax", "LogSoftmax", "LayerNormalization",
                              "ReduceMean", "ReduceSum", "ReduceMax",
-                             "ReduceMin"},
+                             "ReduceMin", "CumSum"},
                             op);
 }
 
@@ -49,6 +49,28 @@ LogicalResult Importer::importNormalization(StringRef op) {
     else
       r = LogSoftmaxOp::create(b, loc, x, b.getI64IntegerAttr(*axis));
     setOutput(0, r);
+    return success();
+  }
+  if (op == "CumSum") {
+    Type e = t.getElementType();
+    if (rank == 0)
+      return error() << "input must have rank >= 1";
+    if (!isa<FloatType>(e) &&
+        !(isa<IntegerType>(e) && e.getIntOrFloatBitWidth() >= 8))
+      return error() << "element type " << e << " is not supported by CumSum";
+    if (!input(1))
+      return error() << "input 1 (axis) is missing";
+    auto axes = constInts(input(1));
+    if (!axes)
+      return notConstant(1, "axis");
+    if (axes->size() != 1 || rt(input(1)).getRank() > 1)
+      return error() << "axis must be a scalar, not " << rt(input(1));
+    auto axis = axisIn((*axes)[0], rank);
+    if (failed(axis))
+      return failure();
+    setOutput(0, CumSumOp::create(b, loc, t, x, *axis,
+                                  attrInt("exclusive", 0) != 0,
+                                  attrInt("reverse", 0) != 0));
     return success();
   }
   if (op == "LayerNormalization") {

@@ -728,3 +728,21 @@ func.func @trilu_c2(%a: tensor<4x4xf32>, %k: tensor<i32>) {
   %r = tfc.trilu %a, %k : (tensor<4x4xf32>, tensor<i32>) -> tensor<4x4xf32>
   return
 }
+
+// -----
+
+// cumsum C1
+func.func @cumsum_c1(%a: tensor<4xi1>) {
+  // expected-error @+1 {{C1: element type 'i1' is neither a float nor an integer of 8 or more bits}}
+  %r = tfc.cumsum %a {axis = 0 : i64} : tensor<4xi1>
+  return
+}
+
+// -----
+
+// cumsum C2
+func.func @cumsum_c2(%a: tensor<2x4xf32>) {
+  // expected-error @+1 {{C2: axis 2 is outside [0, 2)}}
+  %r = tfc.cumsum %a {axis = 2 : i64} : tensor<2x4xf32>
+  return
+}

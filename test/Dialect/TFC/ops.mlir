@@ -34,7 +34,9 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1
   // CHECK: tfc.cos
   %sn = tfc.sin %21 : tensor<2x3xf32>
   %cs = tfc.cos %sn : tensor<2x3xf32>
-  %22 = tfc.relu %cs : tensor<2x3xf32>
+  // CHECK: tfc.cumsum %{{.*}} {axis = 1 : i64, exclusive, reverse} : tensor<2x3xf32>
+  %cu = tfc.cumsum %cs {axis = 1 : i64, exclusive, reverse} : tensor<2x3xf32>
+  %22 = tfc.relu %cu : tensor<2x3xf32>
   %23 = tfc.sigmoid %22 : tensor<2x3xf32>
   // CHECK: tfc.gelu %{{.*}} {approximate = "tanh"}
   %24 = tfc.gelu %23 {approximate = "tanh"} : tensor<2x3xf32>

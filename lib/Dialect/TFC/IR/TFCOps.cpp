@@ -640,6 +640,19 @@ LogicalResult RangeOp::verify() {
   return success();
 }
 
+LogicalResult CumSumOp::verify() {
+  auto t = getInput().getType();
+  Type e = t.getElementType();
+  if (!isa<FloatType>(e) &&
+      !(isa<IntegerType>(e) && e.getIntOrFloatBitWidth() >= 8))
+    return emitOpError("C1: element type ")
+           << e << " is neither a float nor an integer of 8 or more bits";
+  if (getAxis() < 0 || getAxis() >= t.getRank())
+    return emitOpError("C2: axis ")
+           << getAxis() << " is outside [0, " << t.getRank() << ")";
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (getInput().getType().getRank() < 2 || getType() != getInput().getType())
     return emitOpError("C1: input needs rank >= 2 and result its type");

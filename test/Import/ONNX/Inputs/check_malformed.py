@@ -157,6 +157,16 @@ def cases(work):
         [vi("x", [2, 3])], [vi("y", [5])],
         [numpy_helper.from_array(np.array([5], np.int64), "s")]), \
         "node 'rs' (Reshape, opset 17)"
+    yield "cumsum-bad-axis", graph_model(
+        [helper.make_node("CumSum", ["x", "a"], ["y"], name="cs")],
+        [vi("x", [2, 3])], [vi("y", [2, 3])],
+        [numpy_helper.from_array(np.array(5, np.int64), "a")]), \
+        "node 'cs' (CumSum, opset 17): axis 5 is out of range for rank 2"
+    yield "cumsum-two-axes", graph_model(
+        [helper.make_node("CumSum", ["x", "a"], ["y"], name="cs")],
+        [vi("x", [2, 3])], [vi("y", [2, 3])],
+        [numpy_helper.from_array(np.array([0, 1], np.int64), "a")]), \
+        "node 'cs' (CumSum, opset 17): axis must be a scalar, not 'tensor<2xi64>'"
 
 
 def main():
