@@ -5,7 +5,8 @@ softmax, erf or tanh-GELU left, and its outputs still agree with torch
 (relative max error <= 1e-4), optimized and unoptimized alike.
 
 Models: the e2e exports (export_models.py: bert, gpt2, vit) and the
-differently spelled ones of export_variants.py (encoder, mha, llama, t5).
+differently spelled ones of export_variants.py (encoder, mha, llama,
+llama-positions, t5).
 
 Usage: check_raising.py TFC_OPT TFC_RUN WORK_DIR
 Prints one line per model with its op counts (the table of the closing note).
@@ -32,6 +33,9 @@ EXPECTED = {
     "mha": {"attention": 1, "softmax": 0},
     "llama": {"attention": 1, "attention:causal": 1, "rms_norm": 2, "linear:silu": 1,
               "softmax": 0, "sigmoid": 0, "trilu": 0, "reduce_mean": 0},
+    "llama-positions": {"attention": 1, "attention:causal": 1, "rms_norm": 2,
+                        "linear:silu": 1, "softmax": 0, "sigmoid": 0,
+                        "trilu": 0, "reduce_mean": 0, "sin": 1, "cos": 1},
     "t5": {"attention": 1, "softmax": 0, "transpose": 0},
 }
 # Numerics of the variants (bert/gpt2/vit are checked by e2e-models.test).
@@ -39,6 +43,7 @@ RUNS = {
     "encoder": (["x", "pad"], ["y"]),
     "mha": (["x"], ["y"]),
     "llama": (["x"], ["y"]),
+    "llama-positions": (["x", "position_ids"], ["y"]),
     "t5": (["x"], ["y"]),
 }
 

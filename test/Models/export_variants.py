@@ -8,6 +8,10 @@ check that --tfc-optimize recognises them however the exporter wrote them
   mha      nn.MultiheadAttention alone, sequence-first, scale applied to Q
   llama    a Llama-style decoder block: RMSNorm, rotary embeddings on Q and K,
            causal mask built with triu, SiLU-gated feed-forward
+  llama-positions
+           the same block with its rotary tables computed in the graph from
+           a position_ids input (Cast, Mul, Concat, Cos, Sin), as Hugging
+           Face's Llama does since transformers 4.38
   t5       attention without 1/sqrt(d) and with an additive relative-position
            bias of small values (a mask that must not be rescaled)
 
@@ -73,17 +77,19 @@ class LlamaBlock(nn.Module):
         self.down = nn.Linear(ffn, hidden, bias=False)
         self.n1, self.n2 = RmsNorm(hidden), RmsNorm(hidden)
         inv = 1.0 / (10000 ** (torch.arange(0, self.dim, 2).float() / self.dim))
+        self.register_buffer("inv_freq", inv)
         freqs = torch.outer(torch.arange(seq).float(), inv)
         emb = torch.cat((freqs, freqs), dim=-1)
         self.register_buffer("cos", emb.cos())
         self.register_buffer("sin", emb.sin())
 
-    def attn(self, x):
+    def attn(self, x, cos=None, sin=None):
         b, s, _ = x.shape
         q = self.q(x).view(b, s, self.heads, self.dim).transpose(1, 2)
         k = self.k(x).view(b, s, self.heads, self.dim).transpose(1, 2)
         v = self.v(x).view(b, s, self.heads, self.dim).transpose(1, 2)
-        cos, sin = self.cos[:s], self.sin[:s]
+        if cos is None:
+            cos, sin = self.cos[:s], self.sin[:s]
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         w = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.dim)
@@ -94,6 +100,17 @@ class LlamaBlock(nn.Module):
 
     def forward(self, x):
         h = x + self.attn(self.n1(x))
+        y = self.n2(h)
+        return h + self.down(F.silu(self.gate(y)) * self.up(y))
+
+
+class LlamaPositionsBlock(LlamaBlock):
+    """The rotary tables from position_ids at run time, not from buffers."""
+
+    def forward(self, x, position_ids):
+        freqs = position_ids[0].float()[:, None] * self.inv_freq[None, :]
+        emb = torch.cat((freqs, freqs), dim=-1)
+        h = x + self.attn(self.n1(x), emb.cos(), emb.sin())
         y = self.n2(h)
         return h + self.down(F.silu(self.gate(y)) * self.up(y))
 
@@ -141,6 +158,10 @@ def main():
            ["x", "pad"], ["y"])
     export(out_dir, "mha", Mha(), (torch.randn(10, 2, 64),), ["x"], ["y"])
     export(out_dir, "llama", LlamaBlock(), (torch.randn(1, 24, 64),), ["x"], ["y"])
+    # Positions 100..123: a later chunk of a sequence, angles up to 123 rad.
+    export(out_dir, "llama-positions", LlamaPositionsBlock(),
+           (torch.randn(1, 24, 64), torch.arange(100, 124).unsqueeze(0)),
+           ["x", "position_ids"], ["y"])
     export(out_dir, "t5", T5Attention(), (torch.randn(2, 20, 64),), ["x"], ["y"])
     return 0
 
