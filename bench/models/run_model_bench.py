@@ -291,17 +291,25 @@ def plot(rows, path):
     labels = ["%s\n%dT" % (r["model"], r["threads"]) for r in rows]
     x = np.arange(len(rows))
     fig, ax = plt.subplots(figsize=(max(6, 1.8 * len(rows)), 4))
+    # Each engine's median latency over ONNX Runtime's in the same row:
+    # the ratios the goals are stated in, on a linear scale (the table has
+    # the milliseconds).
     engines = [("tfc", "tfc"), ("ONNX Runtime", "ort"), ("torch", "torch")]
     if not np.isnan(rows[0]["bf16"]):
         engines.insert(1, ("tfc bf16", "bf16"))
     width = 0.8 / len(engines)
     for i, (engine, key) in enumerate(engines):
-        ax.bar(x + (i - (len(engines) - 1) / 2) * width, [r[key] for r in rows],
-               width, label=engine)
+        ratios = [r[key] / r["ort"] for r in rows]
+        bars = ax.bar(x + (i - (len(engines) - 1) / 2) * width, ratios, width,
+                      label=engine)
+        ax.bar_label(bars, ["%.2f" % v for v in ratios], fontsize=8,
+                     padding=2)
+    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(x, labels)
-    ax.set_ylabel("median latency (ms)")
-    ax.set_yscale("log")
-    ax.legend()
+    ax.set_ylabel("median latency / ONNX Runtime's")
+    ax.set_ylim(0, 1.3 * max(max(r[k] / r["ort"] for r in rows)
+                             for _, k in engines))
+    ax.legend(loc="upper left", ncol=len(engines), fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     print("plot: " + path)
