@@ -8,26 +8,20 @@
 // or state carry over from one input to the next. No machine code is made.
 //
 //===----------------------------------------------------------------------===//
-#include "tfc/Import/ONNX.h"
-#include "tfc/Pipelines/Registration.h"
-#include "tfc/Runtime/ModelLowering.h"
+#include "FuzzContext.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
+#include "tfc/Import/ONNX.h"
+#include "tfc/Runtime/ModelLowering.h"
 
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  mlir::DialectRegistry registry;
-  mlir::tfc::registerAllDialects(registry);
-  mlir::MLIRContext ctx(registry, mlir::MLIRContext::Threading::DISABLED);
-  ctx.getDiagEngine().registerHandler([](mlir::Diagnostic &) {});
+  std::unique_ptr<mlir::MLIRContext> ctx = tfc::fuzz::newContext();
   mlir::tfc::OnnxImportOptions options;
   options.maxTensorElements = 1 << 16;
   options.maxNodes = 1 << 10;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::tfc::importOnnxBytes(
-      &ctx, llvm::StringRef(reinterpret_cast<const char *>(data), size),
+      ctx.get(), llvm::StringRef(reinterpret_cast<const char *>(data), size),
       "fuzz.onnx", "/nonexistent-tfc-fuzz-dir", options);
   if (!module)
     return 0;
