@@ -32,10 +32,17 @@ linear layers, f32 accumulation) in the same rounds: its latency, its
 speedup over ONNX Runtime fp32 and its output error against torch (fp32)
 are printed, and a bf16 GEMM line. --no-bf16 leaves it out.
 
+tfc also runs with --strassen (opt-in: one level of Strassen's algorithm in
+the linear layers with an even token count, their weights' sums packed at
+compile time) in the same rounds: its latency, its ratio to ONNX Runtime
+(of the medians and per round) and to tfc's default, and its output error
+against torch are printed in a table of their own (its GFLOP/s count the
+classical algorithm's FLOPs). --no-strassen leaves it out.
+
 Usage: run_model_bench.py [--models bert-base,gpt2-small,vit-b16]
          [--threads 1,2] [--rounds 7] [--reps 10] [--fast-reps 10] [--work DIR]
          [--plot FILE.png]
-         [--tfc-run PATH] [--no-bf16]
+         [--tfc-run PATH] [--no-bf16] [--no-strassen]
 """
 import argparse
 import hashlib
@@ -179,6 +186,7 @@ def main():
     p.add_argument("--plot", default="")
     p.add_argument("--tfc-run", default=peers.DEFAULT_TFC_RUN)
     p.add_argument("--no-bf16", action="store_true")
+    p.add_argument("--no-strassen", action="store_true")
     args = p.parse_args()
     bf16 = not args.no_bf16 and has_bf16()
     os.makedirs(args.work, exist_ok=True)
@@ -198,18 +206,20 @@ def main():
             ref = model(*targs)
         ref = (ref[0] if isinstance(ref, tuple) else ref).numpy()
         # Agreement with torch (and tfc's compile time, printed by --timing).
-        for precision in ["f32"] + (["bf16"] if bf16 else []):
-            out_dir = os.path.join(args.work, "out_%s_%s" % (name, precision))
+        variants = [("f32", [])] + ([("bf16", ["--precision", "bf16"])] if bf16 else []) + (
+            [] if args.no_strassen else [("f32 --strassen", ["--strassen"])])
+        for variant, flags in variants:
+            out_dir = os.path.join(args.work, "out_%s_%s" % (name, variant.replace(" ", "")))
             _, _, _, err = peers.run_tfc(args.tfc_run, path, inputs, 1,
-                                         ["--timing", "--precision", precision],
-                                         out_dir)
+                                         ["--timing"] + flags, out_dir)
             compile_ms = [l for l in err.splitlines() if "compile time: total" in l]
             rel = rel_error(np.load(os.path.join(out_dir, "output0.npy")), ref)
             print("%s: %.2f GFLOP, tfc %s vs torch rel max error %.2e, %s" % (
-                name, gflop, precision, rel,
+                name, gflop, variant, rel,
                 " ".join(compile_ms[0].split(":", 1)[1].split()) if compile_ms else ""))
         for threads in (int(t) for t in args.threads.split(",")):
-            times = {"tfc": [], "ort": [], "torch": [], "bf16": [], "gemm": []}
+            times = {"tfc": [], "ort": [], "torch": [], "bf16": [], "strassen": [],
+                     "gemm": []}
             for _ in range(args.rounds):
                 extra = ["--threads", str(threads)] if threads > 1 else []
                 times["tfc"].append(peers.run_tfc(args.tfc_run, path, inputs,
@@ -218,6 +228,10 @@ def main():
                     times["bf16"].append(peers.run_tfc(
                         args.tfc_run, path, inputs, args.fast_reps,
                         extra + ["--precision", "bf16"])[0])
+                if not args.no_strassen:
+                    times["strassen"].append(peers.run_tfc(
+                        args.tfc_run, path, inputs, args.fast_reps,
+                        extra + ["--strassen"])[0])
                 times["ort"].append(peers.run_ort(path, inputs, args.fast_reps,
                                                   threads)[0])
                 times["torch"].append(time_torch(model, targs, threads, args.reps))
@@ -228,8 +242,10 @@ def main():
             # tfc/ORT of each round: both timed within seconds of each
             # other, so a slow phase of the host hits both alike.
             paired = [t / o for t, o in zip(times["tfc"], times["ort"])]
+            paired_strassen = [t / o for t, o in zip(times["strassen"], times["ort"])]
             rows.append(dict(model=name, threads=threads, gflop=gflop,
-                             gemm_times=times["gemm"], paired=paired, **med))
+                             gemm_times=times["gemm"], paired=paired,
+                             paired_strassen=paired_strassen, **med))
             print("%s, %d thread(s) done" % (name, threads), file=sys.stderr)
     peak = fp32_peak(args.work)
     # The 1-thread GEMM line: the median of its timings in all 1-thread
@@ -261,6 +277,21 @@ def main():
     print("GEMM 128x768x3072 (tfc, 1 thread, median of the 1-thread rounds): %.1f GFLOP/s "
           "= %.0f%% of the measured fp32 peak %.1f GFLOP/s per core" % (gemm, 100 * gemm / peak,
                                                                          peak))
+    if not args.no_strassen:
+        print()
+        hdr = ("model", "threads", "tfc --strassen ms", "ORT ms", "strassen/ORT",
+               "strassen/ORT of the rounds (median, min-max)", "strassen/tfc",
+               "GFLOP/s (classical count)")
+        print("| " + " | ".join(hdr) + " |")
+        print("|" + "---|" * len(hdr))
+        for r in rows:
+            ps = r["paired_strassen"]
+            print("| %s | %d | %.1f | %.1f | %.2f | %.2f (%.2f-%.2f) | %.2f | %.1f |" % (
+                r["model"], r["threads"], r["strassen"], r["ort"], r["strassen"] / r["ort"],
+                np.median(ps), min(ps), max(ps), r["strassen"] / r["tfc"],
+                r["gflop"] / r["strassen"] * 1e3))
+        print("(--strassen: linear layers of an even token count run 7 half-size products "
+              "instead of 8; ViT-B/16's 197 tokens keep the plain kernels)")
     if bf16:
         print()
         hdr = ("model", "threads", "tfc bf16 ms", "ORT fp32 ms", "ORT/tfc-bf16 speedup",
@@ -297,6 +328,8 @@ def plot(rows, path):
     engines = [("tfc", "tfc"), ("ONNX Runtime", "ort"), ("torch", "torch")]
     if not np.isnan(rows[0]["bf16"]):
         engines.insert(1, ("tfc bf16", "bf16"))
+    if not np.isnan(rows[0]["strassen"]):
+        engines.insert(1, ("tfc --strassen", "strassen"))
     width = 0.8 / len(engines)
     for i, (engine, key) in enumerate(engines):
         ratios = [r[key] / r["ort"] for r in rows]

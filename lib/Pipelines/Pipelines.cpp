@@ -79,6 +79,7 @@ void tfc::buildCPUKernelsPipeline(OpPassManager &pm, const CPUOptions &o) {
   gemm.cols = o.gemmCols ? o.gemmCols : host.cols;
   gemm.kc = o.gemmKc ? o.gemmKc : o.bf16 ? host.kcBF16 : host.kc;
   gemm.bf16 = o.bf16;
+  gemm.strassen = o.strassen;
   gemm.releaseWeights = o.releaseWeights;
   pm.addNestedPass<func::FuncOp>(tfc::createGemmMicrokernelsPass(gemm));
   pm.addPass(createCanonicalizerPass());

@@ -169,6 +169,7 @@ bool ::tfc::runtime::lowerToLLVMDialect(OwningOpRef<ModuleOp> module,
   cpu.gemmRows = options.gemmRows;
   cpu.gemmCols = options.gemmCols;
   cpu.gemmKc = options.gemmKc;
+  cpu.strassen = options.strassen;
   cpu.cpu = options.cpu;
   cpu.releaseWeights = release;
   mlir::tfc::buildCPUKernelsPipeline(kernels, cpu);

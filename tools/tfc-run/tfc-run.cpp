@@ -200,6 +200,7 @@ static std::string compileOnlyOptionGiven() {
                                  &tfc_tools::optLevel,
                                  &tfc_tools::precision,
                                  &tfc_tools::gemmBlock,
+                                 &tfc_tools::strassen,
                                  &tfc_tools::passTiming,
                                  &tfc_tools::maxNodes,
                                  &tfc_tools::maxTensorElements,

@@ -52,6 +52,13 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
                      "products, f32 accumulation); the cpu option's CPU "
                      "needs AVX512-BF16"),
       llvm::cl::init(false)};
+  Option<bool> strassen{
+      *this, "strassen",
+      llvm::cl::desc("GEMMs by a constant weight with a static, even row "
+                     "count run one level of Strassen's algorithm (7 "
+                     "half-size products instead of 8; the weight's sums "
+                     "take 1.75 times its bytes)"),
+      llvm::cl::init(false)};
   Option<std::string> cpu{
       *this, "cpu",
       llvm::cl::desc("CPU to generate code for: host (default), or an "

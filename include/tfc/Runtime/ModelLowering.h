@@ -22,6 +22,7 @@ struct CompileOptions {
   /// The GEMM microkernels' register block and k slice depth (0: chosen
   /// from the host CPU).
   int64_t gemmRows = 0, gemmCols = 0, gemmKc = 0;
+  bool strassen = false; ///< one level of Strassen's algorithm in the GEMMs
   /// The CPU to generate code for: "" or "host", or an x86-64 CPU name of
   /// LLVM's (tfc-compile --cpu; the JIT runs on the host).
   std::string cpu;

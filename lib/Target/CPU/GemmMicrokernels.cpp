@@ -8,7 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "GemmEpilogue.h"
+#include "GemmKernelBuilder.h"
 #include "GemmPacking.h"
+#include "GemmStrassen.h"
 #include "tfc/Dialect/TFC/IR/WeightStorage.h"
 #include "tfc/Dialect/TFC/Transforms/ConstantData.h"
 #include "tfc/Dialect/TFC/Transforms/ShapeUtils.h"
@@ -21,6 +23,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
+#include <functional>
 #include <map>
 
 namespace mlir::tfc {
@@ -30,6 +33,8 @@ namespace mlir::tfc {
 
 using namespace mlir;
 namespace cpu = mlir::tfc::cpu;
+using cpu::KernelBuilder;
+using cpu::KernelSpec;
 
 namespace {
 
@@ -161,411 +166,6 @@ std::optional<Gemm> match(linalg::GenericOp g) {
   return m;
 }
 
-/// What every register block of one GEMM shares.
-struct KernelSpec {
-  int64_t rows, cols, kc;
-  Value weights; // packed [panels, K, cols], or the run-time panel [K, <=cols]
-  bool packed;
-  Value kSize;   // K, or K/2 pairs with bf16
-  bool bf16;     // bf16 pair panels [panels, K/2, 2*cols] and A as pairs
-  /// The packed constant as a flat memref, for the prefetches (null for a
-  /// run-time weight).
-  Value flatWeights;
-  cpu::GemmInit init;
-  const cpu::GemmEpilogue &epilogue;
-};
-
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
-  const KernelSpec &s;
-  Value a; // A as [M, K]
-  /// Per epilogue operand: the [M, width] block of a full operand, or the
-  /// whole [N] row operand.
-  ArrayRef<Value> epilogueBlocks;
-
-  KernelBuilder on(ImplicitLocOpBuilder &nb) const {
-    return {nb, s, a, epilogueBlocks};
-  }
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-
-  /// A row of the block is held as `chunks()` vectors of `lanes()` columns
-  /// each: the largest power of two that divides the block's columns (all
-  /// of them when that is a power of two). LLVM widens a vector of another
-  /// length to the next power of two and then scalarized the kernel: a
-  /// 4x24 block ran 19 times slower than 6x16 on an AVX2 host.
-  int64_t lanes() const { return s.cols & -s.cols; }
-  int64_t chunks() const { return s.cols / lanes(); }
-  VectorType vecType() { return VectorType::get({lanes()}, b.getF32Type()); }
-
-  /// The row's chunks at `at`, whose last index is the first column.
-  SmallVector<Value> read(Value t, ValueRange at, bool inBounds) {
-    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
-    SmallVector<Value> parts;
-    for (int64_t c = 0; c < chunks(); ++c) {
-      SmallVector<Value> where(at);
-      if (c)
-        where.back() = arith::AddIOp::create(b, at.back(), idx(c * lanes()));
-      parts.push_back(vector::TransferReadOp::create(
-          b, vecType(), t, where, zero, ArrayRef<bool>{inBounds}));
-    }
-    return parts;
-  }
-
-  /// The accumulators of rows `rowIdx` before the slice at `k0`, row by
-  /// row, each row's chunks in order: the block `t`'s values, or on the
-  /// first slice the fill or bias row when the kernel starts from those.
-  SmallVector<Value> initial(ArrayRef<Value> rowIdx, Value col, Value t,
-                             bool inBounds, Value k0) {
-    auto loadAll = [&](KernelBuilder k) {
-      SmallVector<Value> acc;
-      for (Value row : rowIdx)
-        llvm::append_range(acc, k.read(t, {row, k.idx(0)}, inBounds));
-      return acc;
-    };
-    if (s.init.kind == cpu::GemmInit::Load)
-      return loadAll(*this);
-    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k0,
-                                        idx(0));
-    auto ifOp = scf::IfOp::create(
-        b, first,
-        [&](OpBuilder &nb, Location loc) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder k = on(lb);
-          SmallVector<Value> row =
-              s.init.kind == cpu::GemmInit::Scalar
-                  ? SmallVector<Value>(
-                        k.chunks(), vector::BroadcastOp::create(lb, k.vecType(),
-                                                                s.init.value))
-                  : k.read(s.init.value, {col}, inBounds);
-          SmallVector<Value> all;
-          for (size_t q = 0; q < rowIdx.size(); ++q)
-            llvm::append_range(all, row);
-          scf::YieldOp::create(lb, all);
-        },
-        [&](OpBuilder &nb, Location loc) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          scf::YieldOp::create(lb, loadAll(on(lb)));
-        });
-    return SmallVector<Value>(ifOp.getResults());
-  }
-
-  /// `acc` (rows `rowIdx`) written into the block `t`; after the last slice
-  /// (`k1` = K) with the epilogue applied. The epilogue runs one row at a
-  /// time, each row stored before the next: applied to every row before
-  /// the stores, its temporaries and all the accumulators were live at
-  /// once and spilled (BERT's erf GELU on 16 accumulator vectors).
-  Value store(ArrayRef<Value> rowIdx, Value col, ValueRange acc, Value t,
-              bool inBounds, Value k1) {
-    int64_t n = chunks();
-    // Chunk `c` of row `q`.
-    auto write = [&](ImplicitLocOpBuilder &lb, Value v, int64_t q, int64_t c,
-                     Value t) {
-      Value first = arith::ConstantIndexOp::create(lb, c * lanes());
-      return vector::TransferWriteOp::create(lb, v, t,
-                                             ValueRange{rowIdx[q], first},
-                                             ArrayRef<bool>{inBounds})
-          .getResult();
-    };
-    auto writeAll = [&](ImplicitLocOpBuilder &lb, Value t) {
-      for (size_t q = 0; q < rowIdx.size(); ++q)
-        for (int64_t c = 0; c < n; ++c)
-          t = write(lb, acc[q * n + c], q, c, t);
-      return t;
-    };
-    if (s.epilogue.empty())
-      return writeAll(b, t);
-    Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k1,
-                                       s.kSize);
-    auto ifOp = scf::IfOp::create(
-        b, last,
-        [&](OpBuilder &nb, Location loc) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder k = on(lb);
-          Value cur = t;
-          for (size_t q = 0; q < rowIdx.size(); ++q) {
-            // Per operand, its chunks of this row.
-            SmallVector<SmallVector<Value>> operands;
-            for (auto [op, blk] :
-                 llvm::zip(s.epilogue.operands, epilogueBlocks))
-              operands.push_back(
-                  op.kind == cpu::EpilogueOperand::Scalar
-                      ? SmallVector<Value>(n, vector::BroadcastOp::create(
-                                                  lb, k.vecType(),
-                                                  tensor::ExtractOp::create(
-                                                      lb, blk, ValueRange{})))
-                  : op.kind == cpu::EpilogueOperand::Row
-                      ? k.read(blk, {col}, inBounds)
-                      : k.read(blk, {rowIdx[q], k.idx(0)}, inBounds));
-            for (int64_t c = 0; c < n; ++c) {
-              SmallVector<Value> chunkOperands;
-              for (ArrayRef<Value> parts : operands)
-                chunkOperands.push_back(parts[c]);
-              cur = write(lb,
-                          cpu::applyGemmEpilogue(lb, s.epilogue, acc[q * n + c],
-                                                 chunkOperands),
-                          q, c, cur);
-            }
-          }
-          scf::YieldOp::create(lb, cur);
-        },
-        [&](OpBuilder &nb, Location loc) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          scf::YieldOp::create(lb, writeAll(lb, t));
-        });
-    return ifOp.getResult(0);
-  }
-
-  /// Rows [i, i+r) of the output block `t` ([M, width]) after k in [k0, k1):
-  /// r accumulator vectors stay in registers through the k loop. `col` is
-  /// the block's first column (for a run-time weight, bias and row
-  /// operands); `j` the block's place among the panel's row blocks.
-  Value rowBlock(int64_t r, Value i, Value j, Value panel, Value col, Value t,
-                 bool inBounds, Value k0, Value k1, Value shareInv) {
-    SmallVector<Value> rowIdx;
-    for (int64_t q = 0; q < r; ++q)
-      rowIdx.push_back(q ? (Value)arith::AddIOp::create(b, i, idx(q)) : i);
-    SmallVector<Value> acc = initial(rowIdx, col, t, inBounds, k0);
-    SlicePrefetch ahead;
-    if (s.flatWeights)
-      ahead = prefetchPlan(panel, j, k0, k1);
-    auto loop = scf::ForOp::create(
-        b, k0, k1, idx(1), acc,
-        [&](OpBuilder &nb, Location loc, Value kk, ValueRange cur) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder k = on(lb);
-          if (s.flatWeights)
-            k.prefetchNextSlice(ahead, shareInv, k0, kk);
-          if (s.bf16) {
-            scf::YieldOp::create(lb, k.pairStep(rowIdx, panel, kk, cur));
-            return;
-          }
-          SmallVector<Value> w =
-              s.packed ? k.read(s.weights, {panel, kk, k.idx(0)}, true)
-                       : k.read(s.weights, {kk, k.idx(0)}, inBounds);
-          SmallVector<Value> next;
-          for (int64_t q = 0; q < r; ++q) {
-            Value x = tensor::ExtractOp::create(lb, a, ValueRange{rowIdx[q], kk});
-            Value xs = vector::BroadcastOp::create(lb, k.vecType(), x);
-            for (int64_t c = 0; c < k.chunks(); ++c)
-              next.push_back(
-                  vector::FMAOp::create(lb, xs, w[c], cur[q * k.chunks() + c]));
-          }
-          scf::YieldOp::create(lb, next);
-        });
-    return store(rowIdx, col, loop.getResults(), t, inBounds, k1);
-  }
-
-  /// Elements per k step of the packed weights.
-  int64_t weightStep() {
-    return cast<RankedTensorType>(s.weights.getType()).getDimSize(2);
-  }
-  /// Bits of the fixed-point fraction of the prefetch positions.
-  static constexpr int64_t kShareBits = 20;
-
-  /// 2^kShareBits / nb for the nb row blocks of the panel's `m` rows: the
-  /// blocks of a slice share its prefetches (once per panel, not per row
-  /// block: it is a division).
-  Value shareReciprocal(Value m) {
-    Value blocks = arith::CeilDivUIOp::create(b, m, idx(s.rows));
-    return arith::DivUIOp::create(b, idx(int64_t(1) << kShareBits),
-                                  arith::MaxUIOp::create(b, blocks, idx(1)));
-  }
-
-  /// What the row block at row `i` prefetches while it runs k in [k0, k1).
-  struct SlicePrefetch {
-    /// Where the next slice starts in the flat weights: the panel's next
-    /// slice (or the next panel's first), moved back so that the whole span
-    /// stays inside the buffer (the last slice of the last panel prefetches
-    /// itself). Clamping once here instead of per line keeps six scalar ops
-    /// out of the k loop.
-    Value start;
-    /// The block's part of it, j * span for block j (prefetchNextSlice
-    /// divides by the number of blocks): the blocks of a slice share its
-    /// prefetches in order, block j of nb taking the j-th nb-th.
-    Value share;
-  };
-  SlicePrefetch prefetchPlan(Value panel, Value j, Value k0, Value k1) {
-    auto type = cast<MemRefType>(s.flatWeights.getType());
-    int64_t step = weightStep();
-    int64_t perPanel = cast<RankedTensorType>(s.weights.getType())
-                           .getDimSize(1) * step;
-    Value next = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, panel, idx(perPanel)),
-        arith::MulIOp::create(b, arith::AddIOp::create(b, k0, idx(s.kc)),
-                              idx(step)));
-    Value span = arith::MulIOp::create(
-        b, arith::SubIOp::create(b, k1, k0), idx(step));
-    Value start = arith::MinSIOp::create(
-        b, next, arith::SubIOp::create(b, idx(type.getNumElements()), span));
-    return {start, arith::MulIOp::create(b, j, span)};
-  }
-
-  /// Prefetches into L2 packed weights of the next slice (`plan`, with
-  /// `shareInv` from shareReciprocal): while the row blocks run through
-  /// this slice, they walk through the next one at the pace that spreads
-  /// it over all of them (block j of nb, k step s of the slice's ks: the elements at
-  /// (j * ks + s) * step / nb). One request every few k steps keeps a
-  /// steady stream from DRAM, with the whole slice's time as lead, where
-  /// each block asking for all of the next slice sent the first block's
-  /// requests in a burst. The weights of a model come from DRAM on every
-  /// run, and the hardware prefetchers stop at each 4 KiB page.
-  /// prefetcht2 measured better than t0, t1 or nta.
-  void prefetchNextSlice(const SlicePrefetch &plan, Value shareInv, Value k0,
-                         Value kk) {
-    int64_t step = weightStep(); // elements per k step
-    auto packed = cast<RankedTensorType>(s.weights.getType());
-    int64_t perLine = 64 / (packed.getElementTypeBitWidth() / 8);
-    Value pos = arith::AddIOp::create(
-        b, plan.share,
-        arith::MulIOp::create(b, arith::SubIOp::create(b, kk, k0),
-                              idx(step)));
-    for (int64_t e = 0; e < step; e += perLine) {
-      Value elem = arith::ShRUIOp::create(
-          b,
-          arith::MulIOp::create(
-              b, e ? (Value)arith::AddIOp::create(b, pos, idx(e)) : pos,
-              shareInv),
-          idx(kShareBits));
-      memref::PrefetchOp::create(
-          b, s.flatWeights,
-          ValueRange{arith::AddIOp::create(b, plan.start, elem)},
-          /*isWrite=*/false, /*localityHint=*/1, /*isDataCache=*/true);
-    }
-  }
-
-  /// One k-pair step of the bf16 kernel: per 16 columns one vdpbf16ps
-  /// of the pair (A[m, 2p], A[m, 2p+1]), broadcast, by the weight pairs.
-  SmallVector<Value> pairStep(ArrayRef<Value> rowIdx, Value panel, Value kk,
-                              ValueRange cur) {
-    constexpr int64_t lanes = 16;
-    auto pairsType = VectorType::get({2 * lanes}, b.getBF16Type());
-    Value zero = arith::ConstantOp::create(b, b.getZeroAttr(b.getBF16Type()));
-    SmallVector<Value> w;
-    for (int64_t c = 0; c < s.cols; c += lanes)
-      w.push_back(vector::TransferReadOp::create(
-          b, pairsType, s.weights, ValueRange{panel, kk, idx(2 * c)}, zero,
-          ArrayRef<bool>{true}));
-    // Each accumulator chunk is a whole number of 16-lane dot products
-    // (pairs need 16 | cols, so lanes() is a multiple of 16).
-    int64_t width = this->lanes();
-    SmallVector<Value> next;
-    for (auto [q, row] : llvm::enumerate(rowIdx)) {
-      Value x = tensor::ExtractOp::create(b, a, ValueRange{row, kk});
-      Value xs = vector::BitCastOp::create(
-          b, pairsType,
-          vector::BroadcastOp::create(
-              b, VectorType::get({lanes}, b.getI32Type()), x));
-      for (int64_t ch = 0; ch < chunks(); ++ch) {
-        Value acc = cur[q * chunks() + ch];
-        Value v = acc;
-        for (int64_t c = 0; c < width; c += lanes) {
-          Value part = vector::ExtractStridedSliceOp::create(
-              b, acc, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{lanes},
-              ArrayRef<int64_t>{1});
-          part = x86vector::DotBF16Op::create(b, part, xs,
-                                              w[(ch * width + c) / lanes]);
-          v = vector::InsertStridedSliceOp::create(
-              b, part, v, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{1});
-        }
-        next.push_back(v);
-      }
-    }
-    return next;
-  }
-
-  /// The output block `t` ([M, width]) of panel `panel` computed: k in
-  /// slices of `kc` (one slice of the panel stays in cache while every row
-  /// block uses it), rows in blocks (see rowBlocks).
-  Value panelBlock(Value panel, Value col, Value t, bool inBounds) {
-    Value m = tensor::DimOp::create(b, a, 0);
-    Value shareInv = s.flatWeights ? shareReciprocal(m) : Value();
-    auto kLoop = scf::ForOp::create(
-        b, idx(0), s.kSize, idx(s.kc), ValueRange{t},
-        [&](OpBuilder &nb, Location loc, Value k0, ValueRange cur) {
-          ImplicitLocOpBuilder lb(loc, nb);
-          KernelBuilder inner = on(lb);
-          Value k1 = arith::MinSIOp::create(
-              lb, arith::AddIOp::create(lb, k0, inner.idx(s.kc)), s.kSize);
-          scf::YieldOp::create(
-              lb, inner.rowBlocks(panel, col, cur[0], inBounds, m, k0, k1,
-                                  shareInv));
-        });
-    return kLoop.getResult(0);
-  }
-
-  /// Rows in blocks of at most `rows`. With a static row count the fewest
-  /// blocks, of sizes that differ by at most one (BERT's 128 = 18 x 6 +
-  /// 4 x 5, ViT's 197 = 32 x 6 + 5): a block of two rows, as 21 x 6 + 2
-  /// left, keeps four accumulators, too few to cover the FMA latency, and
-  /// runs at half the FMA rate. A dynamic row count M of at least
-  /// rows (rows - 2) + 1 splits the same way, which then takes only blocks
-  /// of rows and rows - 1 (their counts computed at run time: a model
-  /// exported with dynamic axes ran its 128-row GEMMs 4 % slower as
-  /// 21 x 6 + 2 x 1); fewer rows run blocks of rows, then rows/2, rows/4,
-  /// ... 1.
-  Value rowBlocks(Value panel, Value col, Value t, bool inBounds, Value m,
-                  Value k0, Value k1, Value shareInv) {
-    int64_t staticM = cast<RankedTensorType>(a.getType()).getDimSize(0);
-    int64_t rows = s.rows;
-    // Block sizes, each with its number of blocks (null: as many as fit in
-    // what is left).
-    SmallVector<std::pair<int64_t, Value>> groups;
-    if (!ShapedType::isDynamic(staticM) && staticM > 0) {
-      int64_t blocks = llvm::divideCeil(staticM, rows);
-      int64_t base = staticM / blocks, larger = staticM % blocks;
-      if (larger)
-        groups.push_back({base + 1, idx(larger)});
-      groups.push_back({base, idx(blocks - larger)});
-    } else if (rows >= 2) {
-      // With M >= rows (rows - 2) + 1 the balanced split's blocks are of
-      // rows and rows - 1 only: of ceil(M / rows) blocks, M - (rows - 1) *
-      // blocks have rows. Below, M / rows blocks of rows and no others; the
-      // rest of M runs in halving blocks.
-      Value blocks = arith::CeilDivUIOp::create(b, m, idx(rows));
-      Value balanced = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
-                                             idx(rows * (rows - 2) + 1));
-      Value full = arith::SubIOp::create(
-          b, m, arith::MulIOp::create(b, blocks, idx(rows - 1)));
-      Value countFull = arith::SelectOp::create(
-          b, balanced, full, arith::DivUIOp::create(b, m, idx(rows)));
-      Value countSmaller = arith::SelectOp::create(
-          b, balanced, arith::SubIOp::create(b, blocks, full), idx(0));
-      groups.push_back({rows, countFull});
-      groups.push_back({rows - 1, countSmaller});
-      for (int64_t r = rows / 2; r >= 1; r /= 2)
-        groups.push_back({r, Value()});
-    } else {
-      groups.push_back({1, Value()});
-    }
-    Value start = idx(0), before = idx(0);
-    for (auto [size, fixed] : groups) {
-      int64_t r = size; // captured below
-      Value count = fixed ? fixed
-                          : (Value)arith::DivUIOp::create(
-                                b, arith::SubIOp::create(b, m, start), idx(r));
-      Value end = arith::AddIOp::create(
-          b, start, arith::MulIOp::create(b, count, idx(r)));
-      auto loop = scf::ForOp::create(
-          b, start, end, idx(r), ValueRange{t},
-          [&](OpBuilder &nb, Location loc, Value i, ValueRange cur) {
-            ImplicitLocOpBuilder lb(loc, nb);
-            KernelBuilder k = on(lb);
-            Value j = arith::AddIOp::create(
-                lb, before,
-                arith::DivUIOp::create(lb, arith::SubIOp::create(lb, i, start),
-                                       k.idx(r)));
-            scf::YieldOp::create(lb, k.rowBlock(r, i, j, panel, col, cur[0],
-                                                inBounds, k0, k1, shareInv));
-          });
-      t = loop.getResult(0);
-      before = arith::AddIOp::create(b, before, count);
-      start = end;
-    }
-    return t;
-  }
-};
-
 struct GemmMicrokernelsPass
     : tfc::impl::GemmMicrokernelsPassBase<GemmMicrokernelsPass> {
   using Base::Base;
@@ -589,6 +189,7 @@ struct GemmMicrokernelsPass
     });
     IRRewriter rewriter(&getContext());
     packed.clear();
+    strassenPacked.clear();
     f32Packed.clear();
     std::optional<tfc::WeightReleaser> releaser;
     if (releaseWeights)
@@ -668,6 +269,8 @@ struct GemmMicrokernelsPass
         if (m.storage.empty())
           for (bool pairs : {false, true})
             packed.erase(PackKey{m.raw.data(), m.n, m.k, m.nk, pairs});
+        if (m.storage.empty())
+          strassenPacked.erase(PackKey{m.raw.data(), m.n, m.k, m.nk, false});
         releaser->dropReferences(weight);
         rewriter.eraseOp(weight);
       }
@@ -728,6 +331,8 @@ struct GemmMicrokernelsPass
   /// holds them), its [N, K] sizes, its layout (nk) and bf16 pairs.
   using PackKey = std::tuple<const char *, int64_t, int64_t, bool, bool>;
   std::map<PackKey, Value> packed;
+  /// The same for Strassen's packed weight sums.
+  std::map<PackKey, Value> strassenPacked;
   /// Every f32 weight packed (not splats), for readTablesFromPanels.
   SmallVector<cpu::PackedWeight> f32Packed;
 
@@ -781,6 +386,45 @@ struct GemmMicrokernelsPass
     return linalg::TransposeOp::create(b, v, init, perm)->getResult(0);
   }
 
+  /// Whether `m` runs as one level of Strassen's algorithm (a top-level
+  /// f32 GEMM by a constant weight; see strassenApplies).
+  bool useStrassen(const Gemm &m, bool parallel, bool pairs) const {
+    return strassen && m.isConstant() && !pairs && parallel &&
+           cpu::strassenApplies(
+               cast<RankedTensorType>(m.a.getType()).getDimSize(0), m.k, m.n,
+               rows, cols);
+  }
+
+  /// The seven half-size weights of Strassen's products, packed into one
+  /// constant [7 * N/2/cols, K/2, cols] whose panel 7p + i is panel p of
+  /// product i's weight (see buildStrassen).
+  Value strassenWeights(ImplicitLocOpBuilder &b, linalg::GenericOp g,
+                        const Gemm &m) {
+    std::optional<PackKey> key;
+    if (m.storage.empty())
+      key = PackKey{m.raw.data(), m.n, m.k, m.nk, false};
+    if (key)
+      if (auto it = strassenPacked.find(*key); it != strassenPacked.end())
+        return it->second;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &g->getParentOfType<FunctionOpInterface>().getFunctionBody().front());
+    int64_t kh = m.k / 2, nh = m.n / 2, panels = nh / cols;
+    auto type = RankedTensorType::get({7 * panels, kh, cols}, b.getF32Type());
+    Value v = tfc::createConstant(
+        b, b.getLoc(), type,
+        [&](MutableArrayRef<char> bytes) {
+          cpu::WeightView view{reinterpret_cast<const float *>(m.raw.data()),
+                               m.n, m.k, m.nk};
+          cpu::packStrassenPanels(view, cols,
+                                  reinterpret_cast<float *>(bytes.data()));
+        },
+        /*readAtRunTime=*/true);
+    if (key)
+      strassenPacked[*key] = v;
+    return v;
+  }
+
   /// The kernel for `g`, computed into `out` (the GEMM's own output, or
   /// what the fusion writes when the accumulators do not start from it).
   Value build(IRRewriter &rewriter, linalg::GenericOp g, const Gemm &m,
@@ -793,6 +437,9 @@ struct GemmMicrokernelsPass
                                                   : kc,
                     m.b,           m.isConstant(), Value(), pairs,
                     Value(),       init,    epilogue};
+    if (useStrassen(m, parallel, pairs))
+      return cpu::buildStrassenGemm(b, m.a, strassenWeights(b, g, m), m.n, m.k,
+                                    rows, cols, init, epilogue, out);
     KernelBuilder kb{b, spec, Value(), {}};
     OpFoldResult panels;
     bool even;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::tfc::cpu;
@@ -51,6 +52,61 @@ void tfc::cpu::packPanels(const WeightView &w, int64_t cols, float *out) {
                      [&](int64_t p, int64_t jj, int64_t kk, float v) {
                        out[(p * w.k + kk) * cols + jj] = v;
                      });
+}
+
+void tfc::cpu::packStrassenPanels(const WeightView &w, int64_t cols,
+                                  float *out) {
+  int64_t kh = w.k / 2, nh = w.n / 2, panels = nh / cols;
+  // The weight as [K, N] rows, then each product's sum of its blocks.
+  std::vector<float> kn(w.n * w.k);
+  if (w.nk) {
+    for (int64_t j0 = 0; j0 < w.n; j0 += kBlock)
+      for (int64_t k0 = 0; k0 < w.k; k0 += kBlock)
+        for (int64_t j = j0; j < std::min(w.n, j0 + kBlock); ++j)
+          for (int64_t kk = k0; kk < std::min(w.k, k0 + kBlock); ++kk)
+            kn[kk * w.n + j] = w.w[j * w.k + kk];
+  } else {
+    std::copy(w.w, w.w + w.n * w.k, kn.begin());
+  }
+  // Block (r, c) of [K, N] at (kk, j) of the half-size block.
+  auto at = [&](int r, int c, int64_t kk, int64_t j) {
+    return kn[(r * kh + kk) * w.n + c * nh + j];
+  };
+  std::vector<float> product(kh * nh);
+  for (int i = 0; i < 7; ++i) {
+    for (int64_t kk = 0; kk < kh; ++kk)
+      for (int64_t j = 0; j < nh; ++j) {
+        float v;
+        switch (i) {
+        case 0:
+          v = at(0, 0, kk, j) + at(1, 1, kk, j);
+          break; // B11 + B22
+        case 1:
+          v = at(0, 0, kk, j);
+          break; // B11
+        case 2:
+          v = at(0, 1, kk, j) - at(1, 1, kk, j);
+          break; // B12 - B22
+        case 3:
+          v = at(1, 0, kk, j) - at(0, 0, kk, j);
+          break; // B21 - B11
+        case 4:
+          v = at(1, 1, kk, j);
+          break; // B22
+        case 5:
+          v = at(0, 0, kk, j) + at(0, 1, kk, j);
+          break; // B11 + B12
+        default:
+          v = at(1, 0, kk, j) + at(1, 1, kk, j); // B21 + B22
+        }
+        product[kk * nh + j] = v;
+      }
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t kk = 0; kk < kh; ++kk)
+        std::copy(product.begin() + kk * nh + p * cols,
+                  product.begin() + kk * nh + (p + 1) * cols,
+                  out + ((p * 7 + i) * kh + kk) * cols);
+  }
 }
 
 uint16_t tfc::cpu::roundToBF16(float x) {

@@ -36,6 +36,12 @@ struct WeightView {
 /// f32 panels [ceil(N/cols), K, cols]; columns past N are zero.
 void packPanels(const WeightView &w, int64_t cols, float *out);
 
+/// The seven weights of Strassen's products (see GemmMicrokernels.cpp's
+/// buildStrassen) from w (K and N even, N/2 a multiple of cols), each
+/// [K/2, N/2], packed into panels [7 * N/2/cols, K/2, cols]: panel 7p + i
+/// is panel p of product i's weight.
+void packStrassenPanels(const WeightView &w, int64_t cols, float *out);
+
 /// bf16 pair panels [ceil(N/cols), K/2, cols, 2] (K even); columns past N
 /// are zero.
 void packPairPanels(const WeightView &w, int64_t cols, uint16_t *out);

@@ -13,12 +13,19 @@ dimensions (static and dynamic), bias and activations, a tfc.matmul by a
 constant [K, N] weight, linears whose weight is stored [K, N]
 (weight_layout "kn"), and two threads.
 
+With --strassen the layers run with tfc-run --strassen: the cases with a
+static even row count (at least two register blocks), an even K of at
+least 128 and N/2 a whole number of panels run one level of Strassen's
+algorithm, the others the plain kernels (a few more such cases are added:
+bias, activations, residual, scale row, [K, N] weight, tfc.matmul, two
+threads, an init read from the output, and the K/2 past a k slice).
+
 With --precision bf16 the layers run tfc's bf16 kernels; the reference
 then rounds x and W to bf16 (round to nearest even) where the kernel does,
 i.e. for an even K (an odd K stays f32), and computes in float64.
 
 Usage: check_gemm_kernel.py TFC_RUN WORK_DIR [--precision bf16]
-                            [--gemm-block RxC]
+                            [--gemm-block RxC] [--strassen]
 """
 import argparse
 import math
@@ -56,7 +63,7 @@ def to_bf16(a):
 
 def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
              matmul=False, kn=False, dyn=(), threads=1, post=None,
-             precision="f32", gemm_block=None, env=None):
+             precision="f32", gemm_block=None, env=None, strassen=False):
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # stable seeds
     k = xshape[-1]
     x = rng.standard_normal(xshape).astype(np.float32)
@@ -110,11 +117,41 @@ def run_case(tfc_run, work, name, xshape, n, bias=False, act="none",
         args, rt, body, result, rt)
     inputs = [x, res] if post == "residual" else [x]
     return run_and_check(tfc_run, work, name, mlir, inputs, ref, threads,
-                         precision, gemm_block, env)
+                         precision, gemm_block, env, strassen)
+
+
+def run_load_init_case(tfc_run, work, name, m, k, n, threads=1,
+                       gemm_block=None, strassen=False):
+    """C = C0 + x @ W^T as linalg on tensors (a GEMM whose accumulators
+    start from the output's values: neither a fill nor a bias row)."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    c0 = rng.standard_normal((m, n)).astype(np.float32)
+    ref = c0.astype(np.float64) + x.astype(np.float64) @ w.T.astype(np.float64)
+    mlir = """#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1, d2)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @main(%%x: %(xt)s, %%c0: %(ct)s) -> %(ct)s {
+  %%w = arith.constant %(w)s
+  %%y = linalg.generic {indexing_maps = [#a, #b, #c],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%%x, %%w : %(xt)s, %(wt)s) outs(%%c0 : %(ct)s) {
+  ^bb0(%%p: f32, %%q: f32, %%o: f32):
+    %%t = arith.mulf %%p, %%q : f32
+    %%s = arith.addf %%o, %%t : f32
+    linalg.yield %%s : f32
+  } -> %(ct)s
+  return %%y : %(ct)s
+}
+""" % dict(xt=ttype((m, k)), ct=ttype((m, n)), wt=ttype((n, k)),
+           w=literal(w))
+    return run_and_check(tfc_run, work, name, mlir, [x, c0], ref, threads,
+                         "f32", gemm_block, None, strassen)
 
 
 def run_and_check(tfc_run, work, name, mlir, inputs, ref, threads, precision,
-                  gemm_block, env=None):
+                  gemm_block, env=None, strassen=False):
     """Writes `mlir` and its `inputs` (input0, input1, ...) under
     work/name, runs tfc-run on them and compares output0 with `ref`
     (float64): relative max error at most TOLERANCE, an all-zero `ref`
@@ -132,6 +169,8 @@ def run_and_check(tfc_run, work, name, mlir, inputs, ref, threads, precision,
         cmd += ["--input", "input%d=%s" % (i, file)]
     if gemm_block:
         cmd.append("--gemm-block=" + gemm_block)
+    if strassen:
+        cmd.append("--strassen")
     r = subprocess.run(cmd, capture_output=True, text=True,
                        env=dict(os.environ, **(env or {})))
     if r.returncode != 0:
@@ -196,6 +235,7 @@ def main():
     parser.add_argument("work")
     parser.add_argument("--precision", choices=["f32", "bf16"], default="f32")
     parser.add_argument("--gemm-block")
+    parser.add_argument("--strassen", action="store_true")
     args = parser.parse_args()
     tfc_run, work, precision = args.tfc_run, args.work, args.precision
     os.makedirs(work, exist_ok=True)
@@ -253,6 +293,30 @@ def main():
         ("threads-2-team-of-1", dict(xshape=(9, 64), n=160, threads=2,
                                      env={"OMP_THREAD_LIMIT": "1"})),
     ]
+    if args.strassen:
+        # Eligible for Strassen with either ISA's block (N/2 a multiple
+        # of 32): the seven products' sums of A and W, the four output
+        # blocks' init, epilogue and operands cut per block.
+        cases += [
+            ("strassen-zero-init", dict(xshape=(64, 256), n=128)),
+            ("strassen-batch-bias-gelu", dict(xshape=(2, 24, 256), n=192,
+                                              bias=True, act="gelu")),
+            ("strassen-residual", dict(xshape=(40, 300), n=64, bias=True,
+                                       act="gelu", post="residual")),
+            ("strassen-scale-threads-2", dict(xshape=(48, 128), n=192,
+                                              bias=True, post="scale",
+                                              threads=2)),
+            ("strassen-kn", dict(xshape=(34, 256), n=64, kn=True,
+                                 bias=True)),
+            ("strassen-matmul", dict(xshape=(2, 16, 160), n=128,
+                                     matmul=True)),
+            # K/2 = 1100: one k slice longer than the usual 768 or 512.
+            ("strassen-deep", dict(xshape=(32, 2200), n=64, bias=True,
+                                   threads=3)),
+            # An odd row count, and too few rows: the plain kernels.
+            ("strassen-odd-rows", dict(xshape=(41, 256), n=64, bias=True)),
+            ("strassen-few-rows", dict(xshape=(4, 256), n=64, bias=True)),
+        ]
     # Products of two activations.
     activation_cases = [
         # Batched B: a ragged last panel (40 = 32 + 8: half-width vectors
@@ -294,11 +358,19 @@ def main():
                                     bshape=(1, 3, 8, 20), threads=2)),
     ]
     failures = sum(not run_case(tfc_run, work, name, precision=precision,
-                                gemm_block=args.gemm_block, **kw)
+                                gemm_block=args.gemm_block,
+                                strassen=args.strassen, **kw)
                    for name, kw in cases)
     failures += sum(not run_activation_case(
         tfc_run, work, name, precision=precision, gemm_block=args.gemm_block,
         **kw) for name, kw in activation_cases)
+    if args.strassen:
+        failures += sum(not run_load_init_case(
+            tfc_run, work, name, gemm_block=args.gemm_block, strassen=True,
+            **kw) for name, kw in [
+                ("strassen-load-init", dict(m=48, k=256, n=128)),
+                ("strassen-load-init-threads-2",
+                 dict(m=64, k=192, n=64, threads=2))])
     print("%d failures" % failures)
     return 1 if failures else 0
 

@@ -99,6 +99,21 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     scale cost no pass over the output. Otherwise the accumulators start
     from `C`.
 
+    Strassen (option `strassen`, off by default): a top-level f32 GEMM by
+    a constant weight with a static even row count M of at least 4 `rows`,
+    an even K of at least 128 and N/2 a multiple of `cols` runs one level
+    of Strassen's algorithm (GemmStrassen.cpp): the weight's seven
+    half-size sums are packed at compile time into one constant
+    `[7 * N/2/cols, K/2, cols]` (panel 7p + i is panel p of product i), A's
+    seven half-size operands come from one `linalg.generic` over its
+    quarters, and an `scf.forall` over the panels of N/2 runs, per panel,
+    an `scf.for` over the products (the operand picked by an
+    `scf.index_switch`) with the usual row blocks in one k slice, adding
+    each block's accumulators into the output blocks the product
+    contributes to (partial sums in a `[4, M/2, cols]` scratch; a block's
+    first contribution adds the init, its last one applies the epilogue
+    and writes the output, viewed as `[M, 2, N/2]`).
+
     Tied tables: a constant `[N, K]` f32 table read only by
     `tensor.extract` (a lowered Gather) whose elements equal, bit for bit,
     those of a weight packed into f32 panels (a language model's token
@@ -145,6 +160,8 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
            "Constant-weight GEMMs multiply in bf16 (AVX512-BF16 dot products of k pairs, f32 accumulation); needs cols % 16 == 0 and an even K, else f32">,
     Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">,
     Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols weights of the panel stay in L1 or L2; the pipelines pick it per host)">,
+    Option<"strassen", "strassen", "bool", "false",
+           "GEMMs by a constant weight with a static, even row count run one level of Strassen's algorithm (7 half-size products instead of 8, the weight's seven half-size sums packed at compile time: 1.75 times the weight's bytes)">,
     Option<"releaseWeights", "release-weights", "bool", "false",
            "Free a weight's bytes once it is packed and no op of the function refers to it (its dense_resource blob becomes empty). Only where nothing outside the function refers to its weights (the compile drivers set it for a module they own)">
   ];
