@@ -45,8 +45,8 @@ inline llvm::cl::opt<std::string> gemmBlock(
 inline llvm::cl::opt<bool> strassen(
     "strassen",
     llvm::cl::desc(
-        "linear layers with a static, even number of rows (the tokens) "
-        "run one level of Strassen's algorithm: 7 half-size products "
+        "linear layers with a static number of rows (the tokens) run one "
+        "level of Strassen's algorithm: 7 half-size products "
         "instead of 8 (12.5 % fewer multiply-adds), at the price of 1.75 "
         "times their weights' memory and a slightly larger rounding "
         "error. Off by default"),

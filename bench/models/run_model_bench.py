@@ -33,8 +33,7 @@ speedup over ONNX Runtime fp32 and its output error against torch (fp32)
 are printed, and a bf16 GEMM line. --no-bf16 leaves it out.
 
 tfc also runs with --strassen (opt-in: one level of Strassen's algorithm in
-the linear layers with an even token count, their weights' sums packed at
-compile time) in the same rounds: its latency, its ratio to ONNX Runtime
+the linear layers, their weights' sums packed at compile time) in the same rounds: its latency, its ratio to ONNX Runtime
 (of the medians and per round) and to tfc's default, and its output error
 against torch are printed in a table of their own (its GFLOP/s count the
 classical algorithm's FLOPs). --no-strassen leaves it out.
@@ -290,8 +289,8 @@ def main():
                 r["model"], r["threads"], r["strassen"], r["ort"], r["strassen"] / r["ort"],
                 np.median(ps), min(ps), max(ps), r["strassen"] / r["tfc"],
                 r["gflop"] / r["strassen"] * 1e3))
-        print("(--strassen: linear layers of an even token count run 7 half-size products "
-              "instead of 8; ViT-B/16's 197 tokens keep the plain kernels)")
+        print("(--strassen: the linear layers run 7 half-size products instead of 8; "
+              "ViT-B/16's odd 197 tokens as 198)")
     if bf16:
         print()
         hdr = ("model", "threads", "tfc bf16 ms", "ORT fp32 ms", "ORT/tfc-bf16 speedup",

@@ -54,8 +54,8 @@ struct CPUOptions : public PassPipelineOptions<CPUOptions> {
       llvm::cl::init(false)};
   Option<bool> strassen{
       *this, "strassen",
-      llvm::cl::desc("GEMMs by a constant weight with a static, even row "
-                     "count run one level of Strassen's algorithm (7 "
+      llvm::cl::desc("GEMMs by a constant weight with a static row count "
+                     "run one level of Strassen's algorithm (7 "
                      "half-size products instead of 8; the weight's sums "
                      "take 1.75 times its bytes)"),
       llvm::cl::init(false)};

@@ -57,56 +57,46 @@ void tfc::cpu::packPanels(const WeightView &w, int64_t cols, float *out) {
 void tfc::cpu::packStrassenPanels(const WeightView &w, int64_t cols,
                                   float *out) {
   int64_t kh = w.k / 2, nh = w.n / 2, panels = nh / cols;
-  // The weight as [K, N] rows, then each product's sum of its blocks.
-  std::vector<float> kn(w.n * w.k);
+  // The weight as [K, N] rows (an [N, K] one transposed in blocks that
+  // keep the strided side in L1).
+  std::vector<float> transposed;
+  const float *kn = w.w;
   if (w.nk) {
+    transposed.resize(w.n * w.k);
     for (int64_t j0 = 0; j0 < w.n; j0 += kBlock)
       for (int64_t k0 = 0; k0 < w.k; k0 += kBlock)
         for (int64_t j = j0; j < std::min(w.n, j0 + kBlock); ++j)
           for (int64_t kk = k0; kk < std::min(w.k, k0 + kBlock); ++kk)
-            kn[kk * w.n + j] = w.w[j * w.k + kk];
-  } else {
-    std::copy(w.w, w.w + w.n * w.k, kn.begin());
+            transposed[kk * w.n + j] = w.w[j * w.k + kk];
+    kn = transposed.data();
   }
-  // Block (r, c) of [K, N] at (kk, j) of the half-size block.
-  auto at = [&](int r, int c, int64_t kk, int64_t j) {
-    return kn[(r * kh + kk) * w.n + c * nh + j];
+  // Product i's weight is block `first` plus `sign` times block `second`
+  // (blocks 0 B11, 1 B12, 2 B21, 3 B22; sign 0: `first` alone).
+  struct Sum {
+    int first, second;
+    float sign;
   };
-  std::vector<float> product(kh * nh);
-  for (int i = 0; i < 7; ++i) {
-    for (int64_t kk = 0; kk < kh; ++kk)
-      for (int64_t j = 0; j < nh; ++j) {
-        float v;
-        switch (i) {
-        case 0:
-          v = at(0, 0, kk, j) + at(1, 1, kk, j);
-          break; // B11 + B22
-        case 1:
-          v = at(0, 0, kk, j);
-          break; // B11
-        case 2:
-          v = at(0, 1, kk, j) - at(1, 1, kk, j);
-          break; // B12 - B22
-        case 3:
-          v = at(1, 0, kk, j) - at(0, 0, kk, j);
-          break; // B21 - B11
-        case 4:
-          v = at(1, 1, kk, j);
-          break; // B22
-        case 5:
-          v = at(0, 0, kk, j) + at(0, 1, kk, j);
-          break; // B11 + B12
-        default:
-          v = at(1, 0, kk, j) + at(1, 1, kk, j); // B21 + B22
-        }
-        product[kk * nh + j] = v;
+  static const Sum sums[7] = {{0, 3, 1}, {0, 0, 0}, {1, 3, -1}, {2, 0, -1},
+                              {3, 0, 0}, {0, 1, 1}, {2, 3, 1}};
+  // Row kk of block b: K/2 rows down for the lower blocks, N/2 columns
+  // right for the right ones.
+  auto row = [&](int block, int64_t kk) {
+    return kn + (block / 2 * kh + kk) * w.n + block % 2 * nh;
+  };
+  for (int64_t kk = 0; kk < kh; ++kk)
+    for (int i = 0; i < 7; ++i) {
+      const Sum &sum = sums[i];
+      const float *x = row(sum.first, kk), *y = row(sum.second, kk);
+      for (int64_t p = 0; p < panels; ++p) {
+        float *dst = out + ((p * 7 + i) * kh + kk) * cols;
+        const float *xp = x + p * cols, *yp = y + p * cols;
+        if (sum.sign == 0)
+          std::copy(xp, xp + cols, dst);
+        else
+          for (int64_t jj = 0; jj < cols; ++jj)
+            dst[jj] = xp[jj] + sum.sign * yp[jj];
       }
-    for (int64_t p = 0; p < panels; ++p)
-      for (int64_t kk = 0; kk < kh; ++kk)
-        std::copy(product.begin() + kk * nh + p * cols,
-                  product.begin() + kk * nh + (p + 1) * cols,
-                  out + ((p * 7 + i) * kh + kk) * cols);
-  }
+    }
 }
 
 uint16_t tfc::cpu::roundToBF16(float x) {

@@ -18,10 +18,11 @@ using namespace mlir::tfc::cpu;
 
 bool mlir::tfc::cpu::strassenApplies(int64_t m, int64_t k, int64_t n,
                                      int64_t rows, int64_t cols) {
-  // Halves of at least two register blocks of rows and 64 of k: smaller
-  // ones gain less than the sums and the extra passes cost.
-  return !ShapedType::isDynamic(m) && m % 2 == 0 && m >= 4 * rows &&
-         k % 2 == 0 && k >= 128 && n % 2 == 0 && (n / 2) % cols == 0;
+  // Halves of at least two register blocks of rows (an odd m runs as
+  // m + 1) and 64 of k: smaller ones gain less than the sums and the
+  // extra passes cost.
+  return !ShapedType::isDynamic(m) && m >= 4 * rows - 1 && k % 2 == 0 &&
+         k >= 128 && n % 2 == 0 && (n / 2) % cols == 0;
 }
 
 /// One level of Strassen's algorithm: with A and W
@@ -48,7 +49,11 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
                                         const GemmEpilogue &epilogue,
                                         Value out) {
   int64_t rowsM = cast<RankedTensorType>(a.getType()).getDimSize(0);
-  int64_t h = rowsM / 2, kh = k / 2, nh = n / 2;
+  // An odd M (ViT's 197 tokens) runs as M + 1 rows, as if A had a zero
+  // row more; the lower blocks' last row, past the output, is computed but
+  // not written.
+  int64_t h = (rowsM + 1) / 2, kh = k / 2, nh = n / 2;
+  bool padded = rowsM % 2;
   auto packedType = cast<RankedTensorType>(weights.getType());
   Value buffer = bufferization::ToBufferOp::create(
       b, MemRefType::get(packedType.getShape(), packedType.getElementType()),
@@ -62,43 +67,94 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
   MLIRContext *ctx = b.getContext();
 
   // The seven operands [M/2, K/2] in one pass over A: A11 + A22,
-  // A21 + A22, A11, A22, A11 + A12, A21 - A11, A12 - A22 (A [M, K] read
-  // as [2, M/2, 2, K/2]). A11 and A22 are copied too, so that the
-  // product loop below picks among seven buffers of one type.
-  Value quarters = tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get({2, h, 2, kh}, f32), a,
-      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-  AffineExpr rowDim = getAffineDimExpr(0, ctx), kDim = getAffineDimExpr(1, ctx);
-  auto quarter = [&](int64_t qr, int64_t qc) {
-    return AffineMap::get(2, 0,
-                          {getAffineConstantExpr(qr, ctx), rowDim,
-                           getAffineConstantExpr(qc, ctx), kDim},
-                          ctx);
-  };
+  // A21 + A22, A11, A22, A11 + A12, A21 - A11, A12 - A22. A11 and A22 are
+  // copied too, so that the product loop below picks among seven buffers
+  // of one type.
   auto operandType = RankedTensorType::get({h, kh}, f32);
-  SmallVector<AffineMap> maps = {quarter(0, 0), quarter(0, 1), quarter(1, 0),
-                                 quarter(1, 1)};
-  SmallVector<Value> empties;
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<OpFoldResult> unit(2, b.getIndexAttr(1));
+  auto slice = [&](Value src, int64_t row, int64_t rowCount, int64_t col) {
+    return tensor::ExtractSliceOp::create(
+               b, RankedTensorType::get({rowCount, kh}, f32), src,
+               ArrayRef<OpFoldResult>{b.getIndexAttr(row), b.getIndexAttr(col)},
+               ArrayRef<OpFoldResult>{b.getIndexAttr(rowCount),
+                                      b.getIndexAttr(kh)},
+               unit)
+        .getResult();
+  };
+  auto insertRows = [&](Value part, Value into, int64_t row) {
+    auto type = cast<RankedTensorType>(part.getType());
+    return tensor::InsertSliceOp::create(
+               b, part, into,
+               ArrayRef<OpFoldResult>{b.getIndexAttr(row), b.getIndexAttr(0)},
+               ArrayRef<OpFoldResult>{b.getIndexAttr(type.getDimSize(0)),
+                                      b.getIndexAttr(kh)},
+               unit)
+        .getResult();
+  };
+  // Rows of the seven operands into `dest`, from the same rows of A's
+  // quarters `x`: A11, A12, A21, A22, or only A11 and A12 for the row
+  // past A's last one (A21 and A22 zero there).
+  auto sumsOf = [&](ValueRange x, ArrayRef<Value> dest) {
+    SmallVector<AffineMap> maps(x.size() + 7, id);
+    SmallVector<Type> types;
+    for (Value d : dest)
+      types.push_back(d.getType());
+    bool lower = x.size() == 4;
+    return linalg::GenericOp::create(
+               b, types, x, dest, maps,
+               SmallVector<utils::IteratorType>(2,
+                                                utils::IteratorType::parallel),
+               [lower](OpBuilder &nb, Location loc, ValueRange v) {
+                 auto add = [&](Value p, Value q) -> Value {
+                   return arith::AddFOp::create(nb, loc, p, q);
+                 };
+                 auto sub = [&](Value p, Value q) -> Value {
+                   return arith::SubFOp::create(nb, loc, p, q);
+                 };
+                 Value a11 = v[0], a12 = v[1];
+                 if (lower) {
+                   Value a21 = v[2], a22 = v[3];
+                   linalg::YieldOp::create(
+                       nb, loc,
+                       ValueRange{add(a11, a22), add(a21, a22), a11, a22,
+                                  add(a11, a12), sub(a21, a11), sub(a12, a22)});
+                   return;
+                 }
+                 Value zero =
+                     arith::ConstantOp::create(nb, loc, nb.getF32FloatAttr(0));
+                 linalg::YieldOp::create(
+                     nb, loc,
+                     ValueRange{a11, zero, a11, zero, add(a11, a12),
+                                arith::NegFOp::create(nb, loc, a11), a12});
+               })
+        .getResults();
+  };
+  // The rows every quarter has, then for an odd M the upper quarters'
+  // last row (the lower ones' is the zero row past A).
+  int64_t both = padded ? h - 1 : h;
+  SmallVector<Value> operands, dest;
   for (int64_t i = 0; i < 7; ++i) {
-    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
-    empties.push_back(tensor::EmptyOp::create(b, operandType.getShape(), f32));
+    // Seven allocations (tensor.empty ops of one type would be CSE'd into
+    // one, whose slices bufferization then copied).
+    operands.push_back(
+        bufferization::AllocTensorOp::create(b, operandType, ValueRange{}));
+    dest.push_back(padded ? slice(operands[i], 0, both, 0) : operands[i]);
   }
-  auto sums = linalg::GenericOp::create(
-      b, SmallVector<Type>(7, operandType),
-      ValueRange{quarters, quarters, quarters, quarters}, empties, maps,
-      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location loc, ValueRange x) {
-        auto add = [&](Value p, Value q) -> Value {
-          return arith::AddFOp::create(nb, loc, p, q);
-        };
-        auto sub = [&](Value p, Value q) -> Value {
-          return arith::SubFOp::create(nb, loc, p, q);
-        };
-        linalg::YieldOp::create(nb, loc,
-                                ValueRange{add(x[0], x[3]), add(x[2], x[3]),
-                                           x[0], x[3], add(x[0], x[1]),
-                                           sub(x[2], x[0]), sub(x[1], x[3])});
-      });
+  SmallVector<Value> quarters{slice(a, 0, both, 0), slice(a, 0, both, kh),
+                              slice(a, h, both, 0), slice(a, h, both, kh)};
+  SmallVector<Value> upper(sumsOf(quarters, dest));
+  for (int64_t i = 0; i < 7; ++i)
+    operands[i] = padded ? insertRows(upper[i], operands[i], 0) : upper[i];
+  if (padded) {
+    dest.clear();
+    for (int64_t i = 0; i < 7; ++i)
+      dest.push_back(slice(operands[i], h - 1, 1, 0));
+    SmallVector<Value> lastRow(sumsOf(
+        ValueRange{slice(a, h - 1, 1, 0), slice(a, h - 1, 1, kh)}, dest));
+    for (int64_t i = 0; i < 7; ++i)
+      operands[i] = insertRows(lastRow[i], operands[i], h - 1);
+  }
 
   // Per product, its contributions: slot 0 (products 1-5) is never a
   // block's last; slot 1 is, for products 4-7. Encoded as
@@ -171,7 +227,7 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
           Region &region =
               c < 6 ? pick.getCaseRegions()[c] : pick.getDefaultRegion();
           OpBuilder rb = OpBuilder::atBlockEnd(&region.emplaceBlock());
-          scf::YieldOp::create(rb, loc, sums.getResult(c));
+          scf::YieldOp::create(rb, loc, operands[c]);
         }
         Value operand = pick.getResult(0);
         KernelSpec spec{rows, cols,  kh,   weights, true,
@@ -233,7 +289,13 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
                 SmallVector<Value> inPart{quadrant, rowIdx[q], lane};
                 Value start = zeros;
                 if (init.kind == GemmInit::Load)
-                  start = readAt(sb, outBlock, ValueRange{outRow, qc, lane});
+                  // (The padded row reads the last one: never written.)
+                  start = readAt(
+                      sb, outBlock,
+                      ValueRange{padded ? (Value)arith::MinUIOp::create(
+                                              sb, outRow, idx(sb, rowsM - 1))
+                                        : outRow,
+                                 qc, lane});
                 else if (init.kind == GemmInit::Row)
                   start = initRow[c];
                 else if (!matchPattern(init.value, m_AnyZeroFloat()))
@@ -254,10 +316,14 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
           // the epilogue, the output.
           auto finish = [&](ImplicitLocOpBuilder &sb, Value part,
                             Value outBlock) {
-            KernelBuilder kk = k.on(sb);
-            auto [rowOff, qc, absCol] = place(sb, lastQuadrant);
-            for (int64_t q = 0; q < r; ++q) {
-              Value outRow = arith::AddIOp::create(sb, rowIdx[q], rowOff);
+            Value rowOff, qc, absCol;
+            std::tie(rowOff, qc, absCol) = place(sb, lastQuadrant);
+            // Row q of the block into `blockIn`, built by `rb`.
+            auto finishRow = [&](ImplicitLocOpBuilder &rb, int64_t q,
+                                 Value outRow, Value blockIn) {
+              KernelBuilder kk = k.on(rb);
+              Value outBlock = blockIn;
+              ImplicitLocOpBuilder &sb = rb;
               SmallVector<Value> v;
               for (int64_t c = 0; c < kk.chunks(); ++c)
                 v.push_back(arith::AddFOp::create(
@@ -293,6 +359,28 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
                                ValueRange{outRow, qc, idx(sb, c * kk.lanes())},
                                ArrayRef<bool>{true})
                                .getResult();
+              return outBlock;
+            };
+            for (int64_t q = 0; q < r; ++q) {
+              Value outRow = arith::AddIOp::create(sb, rowIdx[q], rowOff);
+              if (!padded) {
+                outBlock = finishRow(sb, q, outRow, outBlock);
+                continue;
+              }
+              Value inside = arith::CmpIOp::create(
+                  sb, arith::CmpIPredicate::ult, outRow, idx(sb, rowsM));
+              Value current = outBlock;
+              outBlock = scf::IfOp::create(
+                             sb, inside,
+                             [&](OpBuilder &ob, Location l) {
+                               ImplicitLocOpBuilder ib(l, ob);
+                               scf::YieldOp::create(
+                                   ib, finishRow(ib, q, outRow, current));
+                             },
+                             [&](OpBuilder &ob, Location l) {
+                               scf::YieldOp::create(ob, l, current);
+                             })
+                             .getResult(0);
             }
             return outBlock;
           };

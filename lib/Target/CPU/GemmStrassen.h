@@ -10,8 +10,9 @@ namespace mlir::tfc::cpu {
 
 /// Whether a GEMM of m rows (ShapedType::kDynamic: unknown), depth k and
 /// n columns runs as one level of Strassen's algorithm with register
-/// blocks of rows x cols: m static and even with halves of at least two
-/// blocks, k even and at least 128, n/2 a whole number of panels.
+/// blocks of rows x cols: m static with halves of at least two blocks (an
+/// odd m runs as m + 1), k even and at least 128, n/2 a whole number of
+/// panels.
 bool strassenApplies(int64_t m, int64_t k, int64_t n, int64_t rows,
                      int64_t cols);
 

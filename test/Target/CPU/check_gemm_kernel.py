@@ -14,11 +14,12 @@ constant [K, N] weight, linears whose weight is stored [K, N]
 (weight_layout "kn"), and two threads.
 
 With --strassen the layers run with tfc-run --strassen: the cases with a
-static even row count (at least two register blocks), an even K of at
+static row count (halves of at least two register blocks), an even K of at
 least 128 and N/2 a whole number of panels run one level of Strassen's
 algorithm, the others the plain kernels (a few more such cases are added:
 bias, activations, residual, scale row, [K, N] weight, tfc.matmul, two
-threads, an init read from the output, and the K/2 past a k slice).
+threads, an init read from the output, the K/2 past a k slice, and odd
+row counts, which run as one row more).
 
 With --precision bf16 the layers run tfc's bf16 kernels; the reference
 then rounds x and W to bf16 (round to nearest even) where the kernel does,
@@ -313,8 +314,14 @@ def main():
             # K/2 = 1100: one k slice longer than the usual 768 or 512.
             ("strassen-deep", dict(xshape=(32, 2200), n=64, bias=True,
                                    threads=3)),
-            # An odd row count, and too few rows: the plain kernels.
-            ("strassen-odd-rows", dict(xshape=(41, 256), n=64, bias=True)),
+            # An odd row count (ViT's 197 tokens): run as one more, the
+            # last row of the lower blocks not written (bias, GELU and a
+            # residual read there; an init read from the output below).
+            ("strassen-odd-rows", dict(xshape=(41, 256), n=64, bias=True,
+                                       act="gelu", post="residual")),
+            ("strassen-odd-rows-threads-2", dict(xshape=(1, 63, 128), n=128,
+                                                 threads=2)),
+            # Too few rows: the plain kernels.
             ("strassen-few-rows", dict(xshape=(4, 256), n=64, bias=True)),
         ]
     # Products of two activations.
@@ -369,6 +376,7 @@ def main():
             tfc_run, work, name, gemm_block=args.gemm_block, strassen=True,
             **kw) for name, kw in [
                 ("strassen-load-init", dict(m=48, k=256, n=128)),
+                ("strassen-load-init-odd", dict(m=37, k=128, n=64)),
                 ("strassen-load-init-threads-2",
                  dict(m=64, k=192, n=64, threads=2))])
     print("%d failures" % failures)

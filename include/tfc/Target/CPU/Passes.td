@@ -100,13 +100,15 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     from `C`.
 
     Strassen (option `strassen`, off by default): a top-level f32 GEMM by
-    a constant weight with a static even row count M of at least 4 `rows`,
-    an even K of at least 128 and N/2 a multiple of `cols` runs one level
+    a constant weight with a static row count M of at least 4 `rows` - 1
+    (an odd M runs as M + 1, as if A had a zero row more, the output's
+    row past M not written), an even K of at least 128 and N/2 a multiple
+    of `cols` runs one level
     of Strassen's algorithm (GemmStrassen.cpp): the weight's seven
     half-size sums are packed at compile time into one constant
     `[7 * N/2/cols, K/2, cols]` (panel 7p + i is panel p of product i), A's
     seven half-size operands come from one `linalg.generic` over its
-    quarters, and an `scf.forall` over the panels of N/2 runs, per panel,
+    quarters (and one over its middle row for an odd M), and an `scf.forall` over the panels of N/2 runs, per panel,
     an `scf.for` over the products (the operand picked by an
     `scf.index_switch`) with the usual row blocks in one k slice, adding
     each block's accumulators into the output blocks the product
@@ -161,7 +163,7 @@ def GemmMicrokernelsPass : Pass<"tfc-cpu-gemm-microkernels", "func::FuncOp"> {
     Option<"cols", "cols", "int64_t", "32", "Output columns per register block (the vector length)">,
     Option<"kc", "kc", "int64_t", "256", "Reduction slice per pass over the rows (kc x cols weights of the panel stay in L1 or L2; the pipelines pick it per host)">,
     Option<"strassen", "strassen", "bool", "false",
-           "GEMMs by a constant weight with a static, even row count run one level of Strassen's algorithm (7 half-size products instead of 8, the weight's seven half-size sums packed at compile time: 1.75 times the weight's bytes)">,
+           "GEMMs by a constant weight with a static row count run one level of Strassen's algorithm (7 half-size products instead of 8, the weight's seven half-size sums packed at compile time: 1.75 times the weight's bytes)">,
     Option<"releaseWeights", "release-weights", "bool", "false",
            "Free a weight's bytes once it is packed and no op of the function refers to it (its dense_resource blob becomes empty). Only where nothing outside the function refers to its weights (the compile drivers set it for a module they own)">
   ];
