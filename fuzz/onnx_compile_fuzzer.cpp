@@ -5,7 +5,9 @@
 // (optimize, lower to linalg, CPU kernels, lower to the LLVM dialect):
 // a model the importer accepts may fail to compile with an error, never
 // crash a pass. Each input gets a context of its own, so that no weights
-// or state carry over from one input to the next. No machine code is made.
+// or state carry over from one input to the next. Inputs of odd length
+// compile with --strassen (its GEMM kernels), the others without. No
+// machine code is made.
 //
 //===----------------------------------------------------------------------===//
 #include "FuzzContext.h"
@@ -27,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   tfc::runtime::CompileOptions compile;
   compile.ownsWeights = true;
+  compile.strassen = size % 2;
   tfc::runtime::LoweredModel lowered;
   std::string error;
   (void)tfc::runtime::lowerToLLVMDialect(std::move(module), compile, lowered,

@@ -38,6 +38,23 @@ for d in "$data"/*/; do
 done
 # The compile fuzzer starts from the same models.
 cp "$seeds"/onnx_import_fuzzer/*.onnx "$seeds/onnx_compile_fuzzer/"
+# A linear layer that --strassen's kernels take (24 rows, K 128, N 64;
+# the compile fuzzer compiles odd-length inputs with --strassen): one seed
+# of each length.
+/usr/bin/python3 - "$seeds/onnx_compile_fuzzer" <<'PY'
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper
+w = numpy_helper.from_array(
+    np.random.default_rng(0).standard_normal((128, 64)).astype(np.float32), "w")
+g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+                      [helper.make_tensor_value_info("x", 1, [24, 128])],
+                      [helper.make_tensor_value_info("y", 1, [24, 64])], [w])
+data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+# The second has a 1-byte doc_string more (field 6: 3 bytes), the other parity.
+for name, blob in (("strassen_a", data), ("strassen_b", data + b"\x32\x01a")):
+    with open("%s/%s.onnx" % (sys.argv[1], name), "wb") as f:
+        f.write(blob)
+PY
 /usr/bin/python3 - "$seeds/tensor_input_fuzzer" <<'PY'
 import sys, numpy as np
 for i, a in enumerate([np.arange(6, dtype=np.float32).reshape(2, 3),

@@ -33,8 +33,8 @@ bool mlir::tfc::cpu::strassenApplies(int64_t m, int64_t k, int64_t n,
 ///   P7 = (A12 - A22)(B21 + B22)
 ///   C11 = P1 + P4 - P5 + P7      C12 = P3 + P5
 ///   C21 = P2 + P4                C22 = P1 - P2 + P3 + P6
-/// The seven A operands are computed once, [7, M/2, K/2]; the weight sums
-/// at compile time (packStrassenPanels). Per column panel p of N/2 (one
+/// The seven A operands, [M/2, K/2] each, are computed once; the weight
+/// sums at compile time (packStrassenPanels). Per column panel p of N/2 (one
 /// scf.forall iteration) a loop over the products runs the usual kernel
 /// over its operand, in one k slice, and adds each row block's
 /// accumulators into the blocks of C it contributes to (per product one
