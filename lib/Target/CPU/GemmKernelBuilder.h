@@ -146,28 +146,11 @@ struct KernelBuilder {
           KernelBuilder k = on(lb);
           Value cur = t;
           for (size_t q = 0; q < rowIdx.size(); ++q) {
-            // Per operand, its chunks of this row.
-            SmallVector<SmallVector<Value>> operands;
-            for (auto [op, blk] :
-                 llvm::zip(s.epilogue.operands, epilogueBlocks))
-              operands.push_back(
-                  op.kind == cpu::EpilogueOperand::Scalar
-                      ? SmallVector<Value>(n, vector::BroadcastOp::create(
-                                                  lb, k.vecType(),
-                                                  tensor::ExtractOp::create(
-                                                      lb, blk, ValueRange{})))
-                  : op.kind == cpu::EpilogueOperand::Row
-                      ? k.read(blk, {col}, inBounds)
-                      : k.read(blk, {rowIdx[q], k.idx(0)}, inBounds));
-            for (int64_t c = 0; c < n; ++c) {
-              SmallVector<Value> chunkOperands;
-              for (ArrayRef<Value> parts : operands)
-                chunkOperands.push_back(parts[c]);
-              cur = write(lb,
-                          cpu::applyGemmEpilogue(lb, s.epilogue, acc[q * n + c],
-                                                 chunkOperands),
-                          q, c, cur);
-            }
+            SmallVector<Value> row =
+                k.withEpilogue(acc.slice(q * n, n), epilogueBlocks, col,
+                               {rowIdx[q], k.idx(0)}, inBounds);
+            for (int64_t c = 0; c < n; ++c)
+              cur = write(lb, row[c], q, c, cur);
           }
           scf::YieldOp::create(lb, cur);
         },
@@ -176,6 +159,33 @@ struct KernelBuilder {
           scf::YieldOp::create(lb, writeAll(lb, t));
         });
     return ifOp.getResult(0);
+  }
+
+  /// One row's chunks `acc` with the epilogue applied. `blocks` holds per
+  /// epilogue operand what to read it from (a full operand at `fullAt`,
+  /// whose last index is the row's first column; a row operand at column
+  /// `col`; a scalar).
+  SmallVector<Value> withEpilogue(ValueRange acc, ArrayRef<Value> blocks,
+                                  Value col, ValueRange fullAt, bool inBounds) {
+    // Per operand, its chunks of this row.
+    SmallVector<SmallVector<Value>> operands;
+    for (auto [op, blk] : llvm::zip(s.epilogue.operands, blocks))
+      operands.push_back(
+          op.kind == cpu::EpilogueOperand::Scalar
+              ? SmallVector<Value>(chunks(), vector::BroadcastOp::create(
+                                                 b, vecType(),
+                                                 tensor::ExtractOp::create(
+                                                     b, blk, ValueRange{})))
+          : op.kind == cpu::EpilogueOperand::Row ? read(blk, {col}, inBounds)
+                                                 : read(blk, fullAt, inBounds));
+    SmallVector<Value> out;
+    for (auto [c, v] : llvm::enumerate(acc)) {
+      SmallVector<Value> chunkOperands;
+      for (ArrayRef<Value> parts : operands)
+        chunkOperands.push_back(parts[c]);
+      out.push_back(cpu::applyGemmEpilogue(b, s.epilogue, v, chunkOperands));
+    }
+    return out;
   }
 
   /// Rows [i, i+r) of the output block `t` ([M, width]) after k in [k0, k1):

@@ -333,25 +333,10 @@ Value mlir::tfc::cpu::buildStrassenGemm(ImplicitLocOpBuilder &b, Value a,
                                       idx(sb, c * kk.lanes())}),
                     acc[q * kk.chunks() + c]));
               if (!epilogue.empty()) {
-                SmallVector<SmallVector<Value>> ops;
+                SmallVector<Value> sources;
                 for (const EpilogueOperand &op : epilogue.operands)
-                  ops.push_back(
-                      op.kind == EpilogueOperand::Scalar
-                          ? SmallVector<Value>(
-                                kk.chunks(),
-                                vector::BroadcastOp::create(
-                                    sb, kk.vecType(),
-                                    tensor::ExtractOp::create(sb, op.source,
-                                                              ValueRange{})))
-                      : op.kind == EpilogueOperand::Row
-                          ? kk.read(op.source, {absCol}, true)
-                          : kk.read(op.source, {outRow, absCol}, true));
-                for (int64_t c = 0; c < kk.chunks(); ++c) {
-                  SmallVector<Value> chunkOps;
-                  for (ArrayRef<Value> parts : ops)
-                    chunkOps.push_back(parts[c]);
-                  v[c] = applyGemmEpilogue(sb, epilogue, v[c], chunkOps);
-                }
+                  sources.push_back(op.source);
+                v = kk.withEpilogue(v, sources, absCol, {outRow, absCol}, true);
               }
               for (int64_t c = 0; c < kk.chunks(); ++c)
                 outBlock = vector::TransferWriteOp::create(
